@@ -1,0 +1,28 @@
+// Lint: typescript-eslint's recommended rules, plus the layer rules of STYLE.md that a tool can
+// check (which folder may import which).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const layer = (files, forbidden, why) => ({
+  files,
+  rules: {
+    'no-restricted-imports': ['error', { patterns: forbidden.map((group) => ({ group: [group], message: why })) }],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'data/', 'src/generated/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  layer(['src/store/**'], ['**/gateway/**', '**/services/**', '**/iam/**', '**/server/**'], 'store imports only shared (STYLE.md layer rules)'),
+  layer(['src/shared/**'], ['**/gateway/**', '**/services/**', '**/iam/**', '**/server/**', '**/store/**'], 'shared imports nothing of ours'),
+  layer(['src/spec/**'], ['**/gateway/**', '**/services/**', '**/iam/**', '**/server/**', '**/store/**'], 'the spec is data'),
+  layer(['src/services/**'], ['**/gateway/**', '**/server/**'], 'services never see HTTP'),
+  layer(['src/gateway/**'], ['**/store/**', '**/server/**', '**/iam/**'], 'the gateway reaches the rest through its ports (deps.ts)'),
+);

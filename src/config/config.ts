@@ -1,0 +1,56 @@
+/**
+ * Configuration: one schema, read from the environment.
+ *
+ * Every option, its default and its meaning live here; `loadConfig(process.env)` parses and
+ * reports every bad variable at once by name.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const schema = z.object({
+  /** Address the API listens on. */
+  BMS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** TCP port of the API; 0 picks a free one. */
+  BMS_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Data folder: the SQLite file, the master key file, the credential files. */
+  BMS_DATA_DIR: z.string().min(1).default('./data'),
+  /** PostgreSQL URL (postgres://…); absent → embedded SQLite in the data folder. */
+  BMS_DATABASE_URL: z.string().optional(),
+  /** Master key material for secrets at rest; absent → a key file in the data folder. */
+  BMS_MASTER_KEY: z.string().optional(),
+  /** Region served by this deployment, and its zones (comma-separated). */
+  BMS_REGION: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/).default('ap-guangzhou'),
+  BMS_ZONES: z.string().regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/).default('ap-guangzhou-1,ap-guangzhou-2'),
+  /** pino log level; access log lines are `info`. */
+  BMS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  masterKey: string | undefined;
+  region: string;
+  zones: string[];
+  logLevel: z.infer<typeof schema>['BMS_LOG_LEVEL'];
+};
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  return {
+    host: c.BMS_HOST,
+    port: c.BMS_PORT,
+    dataDir: resolve(c.BMS_DATA_DIR),
+    databaseUrl: c.BMS_DATABASE_URL || undefined,
+    masterKey: c.BMS_MASTER_KEY || undefined,
+    region: c.BMS_REGION,
+    zones: c.BMS_ZONES.split(','),
+    logLevel: c.BMS_LOG_LEVEL,
+  };
+}

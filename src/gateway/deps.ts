@@ -1,0 +1,51 @@
+/**
+ * What the gateway needs from the rest of the system, as narrow ports.
+ *
+ * The composition root (src/server) wires real implementations — the IAM key store, the region
+ * catalog, the replay store, the rate limiter — and tests wire their own. The gateway never
+ * imports a store or a service module directly.
+ */
+import type { Principal, ServiceDefinition } from '../services/types.ts';
+
+/** A key as the signature check needs it: the SecretKey in clear, only in memory. */
+export interface ResolvedCredential {
+  principal: Principal;
+  secretKey: string;
+  /** Set for temporary credentials: requests must carry this token until `expiresAt`. */
+  token?: { matches(token: string): boolean; expiresAt: number };
+}
+
+export interface CredentialResolver {
+  resolve(secretId: string): Promise<ResolvedCredential | undefined>;
+}
+
+export interface RegionCatalog {
+  isSupported(region: string): Promise<boolean>;
+}
+
+export interface ReplayGuard {
+  /** Records a signature until `expiresAt`; false if it was already recorded. */
+  remember(signature: string, expiresAt: number): Promise<boolean>;
+}
+
+export interface RateLimiter {
+  /** Counts one request; false when the account is over `limit` per second for this action. */
+  take(key: string, limit: number, now: number): Promise<boolean> | boolean;
+}
+
+export interface AccessLogger {
+  info(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface GatewayDeps {
+  services: Record<string, ServiceDefinition>;
+  credentials: CredentialResolver;
+  regions: RegionCatalog;
+  replays: ReplayGuard;
+  rateLimiter: RateLimiter;
+  logger: AccessLogger;
+  /** Milliseconds since the epoch. */
+  clock: () => number;
+  newRequestId: () => string;
+}

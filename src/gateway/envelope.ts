@@ -1,0 +1,16 @@
+/**
+ * The response envelope: `{"Response": {...members, "RequestId"}}` on success,
+ * `{"Response": {"Error": {"Code", "Message"}, "RequestId"}}` on failure — always HTTP 200,
+ * always `Content-Type: application/json` exactly (the Python SDK only detects errors then).
+ */
+import type { ApiError, Language } from '../shared/errors.ts';
+
+export const JSON_HEADERS = { 'Content-Type': 'application/json' } as const;
+
+export function successBody(requestId: string, result: Record<string, unknown>): string {
+  return JSON.stringify({ Response: { ...result, RequestId: requestId } });
+}
+
+export function errorBody(requestId: string, error: ApiError, language: Language): string {
+  return JSON.stringify({ Response: { Error: { Code: error.code, Message: error.messageIn(language) }, RequestId: requestId } });
+}

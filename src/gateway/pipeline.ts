@@ -1,0 +1,61 @@
+/**
+ * The gateway pipeline: the steps every API request goes through, in order.
+ *
+ *   detect protocol → common parameters → authenticate → resolve action → replay guard
+ *   → rate limit → authorize → decode & validate parameters → dispatch
+ *
+ * Each step reads and extends the `Exchange`; the first `ApiError` thrown stops the run and
+ * becomes the error envelope. Any other exception is our bug: it is logged with its stack and
+ * answered as InternalError, without the stack.
+ */
+import { internalError, isApiError, type ApiError } from '../shared/errors.ts';
+import type { GatewayDeps } from './deps.ts';
+import { errorBody, successBody } from './envelope.ts';
+import type { Exchange, RawRequest } from './exchange.ts';
+import { authenticate } from './steps/authenticate.ts';
+import { authorize } from './steps/authorize.ts';
+import { readCommonParams } from './steps/common-params.ts';
+import { decodeParams } from './steps/decode-params.ts';
+import { detectProtocol } from './steps/detect-protocol.ts';
+import { dispatch } from './steps/dispatch.ts';
+import { guardReplay } from './steps/guard-replay.ts';
+import { rateLimit } from './steps/rate-limit.ts';
+import { resolveAction } from './steps/resolve-action.ts';
+
+type Step = (ex: Exchange, deps: GatewayDeps) => void | Promise<void>;
+
+export const STEPS: ReadonlyArray<readonly [string, Step]> = [
+  ['detect-protocol', detectProtocol],
+  ['common-params', readCommonParams],
+  ['authenticate', authenticate],
+  ['resolve-action', resolveAction],
+  ['guard-replay', guardReplay],
+  ['rate-limit', rateLimit],
+  ['authorize', authorize],
+  ['decode-params', decodeParams],
+  ['dispatch', dispatch],
+];
+
+export interface GatewayResponse {
+  body: string;
+  /** The error code, or "" on success (for the access log). */
+  code: string;
+  exchange: Exchange;
+}
+
+export async function handleRequest(request: RawRequest, deps: GatewayDeps): Promise<GatewayResponse> {
+  const ex: Exchange = { requestId: deps.newRequestId(), receivedAt: deps.clock(), request, language: 'en-US' };
+  try {
+    for (const [, step] of STEPS) await step(ex, deps);
+    return { body: successBody(ex.requestId, ex.result ?? {}), code: '', exchange: ex };
+  } catch (e) {
+    const error = toApiError(e, ex, deps);
+    return { body: errorBody(ex.requestId, error, ex.language), code: error.code, exchange: ex };
+  }
+}
+
+function toApiError(e: unknown, ex: Exchange, deps: GatewayDeps): ApiError {
+  if (isApiError(e)) return e;
+  deps.logger.error({ requestId: ex.requestId, action: ex.common?.action, err: e }, 'unhandled error');
+  return internalError();
+}

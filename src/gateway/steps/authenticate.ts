@@ -1,0 +1,107 @@
+/**
+ * Step: who is calling, proven by the signature.
+ *
+ * The order mirrors Tencent's: a malformed Authorization, then the timestamp window (±300 s),
+ * then the SecretId (format, existence), then the signature over every host variant an SDK may
+ * have signed, then the temporary-credential token. Each failure has its own AuthFailure code,
+ * and none of them reveals more than the caller already sent.
+ */
+import {
+  invalidAuthorization,
+  invalidParameter,
+  invalidSecretId,
+  secretIdNotFound,
+  signatureExpire,
+  signatureFailure,
+  tokenFailure,
+} from '../../shared/errors.ts';
+import type { GatewayDeps, ResolvedCredential } from '../deps.ts';
+import { header, type Exchange } from '../exchange.ts';
+import {
+  constantTimeEqual, hostVariants, parseTc3Authorization, tc3CanonicalRequest, tc3Signature, tc3SigningKey,
+  tc3StringToSign, utcDate,
+} from '../signing/tc3.ts';
+import { v1Algorithm, v1Signature, v1StringToSign } from '../signing/v1.ts';
+
+export const TIMESTAMP_WINDOW_SECONDS = 300;
+const SECRET_ID = /^AKID[0-9A-Za-z]{8,64}$/;
+
+export async function authenticate(ex: Exchange, deps: GatewayDeps): Promise<void> {
+  const common = ex.common!;
+  let secretId: string;
+  let verify: (secretKey: string) => boolean;
+  if (ex.protocol === 'tc3') {
+    const auth = parseTc3Authorization(header(ex, 'authorization') ?? '');
+    if (typeof auth === 'string') throw invalidAuthorization(auth);
+    const ts = checkTimestamp(common.timestamp, 'X-TC-Timestamp', deps.clock());
+    if (auth.date !== utcDate(ts)) {
+      throw signatureFailure(`the credential scope date ${auth.date} is not the UTC date of X-TC-Timestamp (${utcDate(ts)})`,
+        `凭证范围中的日期 ${auth.date} 与 X-TC-Timestamp 的 UTC 日期 ${utcDate(ts)} 不一致`);
+    }
+    secretId = auth.secretId;
+    ex.scopeService = auth.service;
+    ex.signature = `tc3:${auth.signature}`;
+    verify = (secretKey) => verifyTc3(ex, auth, secretKey);
+  } else {
+    checkTimestamp(common.timestamp, 'Timestamp', deps.clock());
+    const pairs = common.v1Pairs!;
+    secretId = pairs.find(([k]) => k === 'SecretId')?.[1] ?? '';
+    const signature = pairs.find(([k]) => k === 'Signature')?.[1] ?? '';
+    if (!secretId) throw invalidAuthorization('the SecretId parameter is required (or sign with TC3-HMAC-SHA256)');
+    if (!signature) throw invalidAuthorization('the Signature parameter is required');
+    ex.signature = `v1:${signature}`;
+    verify = (secretKey) => verifyV1(ex, pairs, signature, secretKey);
+  }
+  if (!SECRET_ID.test(secretId)) throw invalidSecretId(secretId.slice(0, 80));
+  const credential = await deps.credentials.resolve(secretId);
+  if (!credential) throw secretIdNotFound(secretId);
+  if (!verify(credential.secretKey)) {
+    throw signatureFailure('the signature does not match; check the SecretKey and the signing steps',
+      '签名不匹配，请检查 SecretKey 与签名步骤');
+  }
+  checkToken(credential, common.token, deps.clock());
+  ex.principal = credential.principal;
+}
+
+function checkTimestamp(raw: string, name: string, nowMs: number): number {
+  if (!/^\d{1,12}$/.test(raw)) throw invalidParameter(name, 'a Unix timestamp in seconds', '以秒为单位的 Unix 时间戳');
+  const ts = Number(raw);
+  if (Math.abs(nowMs / 1000 - ts) > TIMESTAMP_WINDOW_SECONDS) throw signatureExpire(raw, Math.floor(nowMs / 1000));
+  return ts;
+}
+
+function verifyTc3(ex: Exchange, auth: Exclude<ReturnType<typeof parseTc3Authorization>, string>, secretKey: string): boolean {
+  const headers: Record<string, string | undefined> = {};
+  for (const name of auth.signedHeaders) headers[name] = header(ex, name);
+  const key = tc3SigningKey(secretKey, auth.date, auth.service);
+  const unsignedPayload = header(ex, 'x-tc-content-sha256') === 'UNSIGNED-PAYLOAD';
+  for (const host of hostVariants(header(ex, 'host') ?? '')) {
+    const canonical = tc3CanonicalRequest({
+      method: ex.request.method, rawQuery: ex.request.rawQuery, headers, signedHeaders: auth.signedHeaders, host,
+      body: ex.request.body, unsignedPayload,
+    });
+    const expected = tc3Signature(key, tc3StringToSign(ex.common!.timestamp, auth.date, auth.service, canonical));
+    if (constantTimeEqual(expected, auth.signature)) return true;
+  }
+  return false;
+}
+
+function verifyV1(ex: Exchange, pairs: Array<[string, string]>, signature: string, secretKey: string): boolean {
+  const algorithm = v1Algorithm(pairs.find(([k]) => k === 'SignatureMethod')?.[1]);
+  const hostHeader = header(ex, 'host') ?? '';
+  for (const host of [...hostVariants(hostHeader)].reverse()) {
+    const expected = v1Signature(secretKey, algorithm, v1StringToSign(ex.request.method, host, pairs));
+    if (constantTimeEqual(expected, signature)) return true;
+  }
+  return false;
+}
+
+function checkToken(credential: ResolvedCredential, token: string | undefined, nowMs: number): void {
+  if (!credential.token) {
+    if (token) throw tokenFailure('a token was sent with a permanent key; send a token only with temporary credentials', '长期密钥不需要 Token，请仅在使用临时密钥时传入 Token');
+    return;
+  }
+  if (!token) throw tokenFailure('temporary credentials require the token (X-TC-Token or Token)', '临时密钥需要同时传入 Token（X-TC-Token 或 Token）');
+  if (!credential.token.matches(token)) throw tokenFailure('the token does not belong to this SecretId', 'Token 与该 SecretId 不匹配');
+  if (credential.token.expiresAt <= nowMs) throw tokenFailure('the temporary credentials have expired', '临时密钥已过期');
+}

@@ -1,0 +1,22 @@
+/**
+ * Step: refuse a replayed mutating request.
+ *
+ * The very same signed request of a mutating action is accepted once within the timestamp
+ * window; a copy is refused. Read-only actions are exempt — two identical polls within one
+ * second legitimately carry identical TC3 signatures — and a repeated Nonce alone is never
+ * refused (the Node SDK draws nonces from 0–65535). The record lives in the store, so the
+ * guard holds across processes.
+ */
+import { signatureFailure } from '../../shared/errors.ts';
+import type { GatewayDeps } from '../deps.ts';
+import type { Exchange } from '../exchange.ts';
+import { TIMESTAMP_WINDOW_SECONDS } from './authenticate.ts';
+
+export async function guardReplay(ex: Exchange, deps: GatewayDeps): Promise<void> {
+  if (!ex.action!.mutating || !ex.signature) return;
+  const expiresAt = (Number(ex.common!.timestamp) + TIMESTAMP_WINDOW_SECONDS + 1) * 1000;
+  if (!(await deps.replays.remember(ex.signature, expiresAt))) {
+    throw signatureFailure('this exact signed request was already received (replayed); sign each request anew',
+      '该签名请求已被处理过（重放），请重新签名后再发送');
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The composition root: the only module that imports every layer and wires them together.
+ *
+ * `startBms(config)` opens the store (migrating it), loads the master key, bootstraps the
+ * operator and demo accounts, builds the services and the gateway's ports, and starts the
+ * HTTP edge. Tests call it with port 0, a temporary data folder and their own clock.
+ */
+import { randomUUID } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import type { Config } from '../config/config.ts';
+import type { GatewayDeps } from '../gateway/deps.ts';
+import { startHttpEdge, type RunningEdge } from '../gateway/http-edge.ts';
+import { bootstrap, type BootstrapResult } from '../iam/bootstrap.ts';
+import { storeCredentialResolver } from '../iam/credential-resolver.ts';
+import { loadMasterKey } from '../iam/master-key.ts';
+import { memoryRateLimiter } from '../iam/rate-limiter.ts';
+import { SecretBox } from '../iam/secret-box.ts';
+import { bmsService } from '../services/bms-service.ts';
+import { openStore } from '../store/open-store.ts';
+import { listRegions } from '../store/repos/regions.ts';
+import { purgeExpired, remember } from '../store/repos/replays.ts';
+import type { Store } from '../store/store.ts';
+
+export interface StartOptions {
+  clock?: () => number;
+  logger?: Logger;
+}
+
+export interface RunningBms {
+  endpoint: string;
+  edge: RunningEdge;
+  store: Store;
+  box: SecretBox;
+  credentials: BootstrapResult;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export async function startBms(config: Config, opts: StartOptions = {}): Promise<RunningBms> {
+  const clock = opts.clock ?? Date.now;
+  const logger = opts.logger ?? pino({ level: config.logLevel, base: { service: 'bms' } });
+  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, logger });
+  const box = new SecretBox(loadMasterKey(config.dataDir, config.masterKey).key);
+  const deps: GatewayDeps = {
+    services: { bms: bmsService(store.db) },
+    credentials: storeCredentialResolver(store.db, box, clock),
+    regions: cachedRegions(store, clock),
+    replays: { remember: (signature, expiresAt) => remember(store.db, signature, expiresAt, clock()) },
+    rateLimiter: memoryRateLimiter(),
+    logger,
+    clock,
+    newRequestId: randomUUID,
+  };
+  let edge: RunningEdge;
+  try {
+    edge = await startHttpEdge(deps, { host: config.host, port: config.port });
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  const endpoint = `${edge.address.host}:${edge.address.port}`;
+  const credentials = await bootstrap(store, box, {
+    dataDir: config.dataDir, region: config.region, zones: config.zones, endpoint, now: clock(),
+  });
+  const purge = setInterval(() => void purgeExpired(store.db, clock()).catch((err) => logger.error({ err }, 'replay purge failed')), 60_000);
+  purge.unref();
+  return {
+    endpoint, edge, store, box, credentials, logger,
+    async close() {
+      clearInterval(purge);
+      await edge.close();
+      await store.close();
+    },
+  };
+}
+
+function cachedRegions(store: Store, clock: () => number) {
+  let known = new Set<string>();
+  let until = 0;
+  return {
+    async isSupported(region: string) {
+      if (clock() >= until || !known.has(region)) {
+        known = new Set((await listRegions(store.db)).map((r) => r.region));
+        until = clock() + 5_000;
+      }
+      return known.has(region);
+    },
+  };
+}
