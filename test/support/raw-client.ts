@@ -21,8 +21,12 @@ export interface Target {
 
 export function send(target: Target, opts: { method: string; path?: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<Reply> {
   return new Promise((resolve, reject) => {
+    const headers = { ...opts.headers };
+    if (opts.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) {
+      headers['Content-Length'] = String(Buffer.byteLength(opts.body));
+    }
     const req = http.request(
-      { host: target.host, port: target.port, method: opts.method, path: opts.path ?? '/', headers: opts.headers, agent: false },
+      { host: target.host, port: target.port, method: opts.method, path: opts.path ?? '/', headers, agent: false },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -91,7 +95,7 @@ export interface V1Options {
   method?: 'GET' | 'POST';
   signatureMethod?: V1Method;
   timestamp?: number;
-  nonce?: number;
+  nonce?: number | string;
   region?: string;
   token?: string;
   version?: string;

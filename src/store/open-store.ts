@@ -1,0 +1,69 @@
+/**
+ * `openStore`: the one way into the database.
+ *
+ * The backend is chosen by configuration alone: no `databaseUrl` means a SQLite file in
+ * `dataDir` (a single-node install with nothing else to run); a `postgres://` or
+ * `postgresql://` URL means PostgreSQL (several server nodes sharing one database). Everything
+ * above the store is the same for both.
+ *
+ * Opening also migrates: when the promise resolves, every table in `schema.ts` exists. A store
+ * that failed to migrate is closed before the error propagates, so nothing leaks.
+ */
+import type { Kysely } from 'kysely';
+import { migrateToLatest } from './migrations/migrate.ts';
+import { redactUrl, urlScheme } from './postgres/database-url.ts';
+import { openPostgres } from './postgres/open-postgres.ts';
+import type { Database } from './schema.ts';
+import { migrateSqlite } from './sqlite/migrate-sqlite.ts';
+import { openSqlite } from './sqlite/open-sqlite.ts';
+import type { Store, StoreDialect, StoreLogger } from './store.ts';
+
+export interface OpenStoreOptions {
+  /** Folder for the SQLite file `bms.sqlite`; created if missing. Unused with PostgreSQL. */
+  dataDir: string;
+  /** `postgres://user:pass@host:port/db[?schema=NAME]`; empty or absent selects SQLite. */
+  databaseUrl?: string;
+  logger?: StoreLogger;
+}
+
+const POSTGRES_SCHEMES = new Set(['postgres', 'postgresql']);
+
+export async function openStore(opts: OpenStoreOptions): Promise<Store> {
+  const { dataDir, databaseUrl, logger } = opts;
+  if (!databaseUrl) {
+    const { db, file } = openSqlite(dataDir);
+    await migrateOrClose(db, () => migrateSqlite(db, logger));
+    logger?.info({ dialect: 'sqlite', file }, 'store opened');
+    return storeOver(db, 'sqlite');
+  }
+  const scheme = urlScheme(databaseUrl);
+  if (scheme === undefined || !POSTGRES_SCHEMES.has(scheme)) {
+    throw new Error(
+      `Unsupported database URL scheme ${JSON.stringify(scheme ?? '')} in ${redactUrl(databaseUrl)}: ` +
+        'expected postgres:// or postgresql://, or no URL for SQLite',
+    );
+  }
+  const { db, schema, safeUrl } = await openPostgres(databaseUrl, logger);
+  await migrateOrClose(db, () => migrateToLatest(db, { migrationTableSchema: schema, ...(logger ? { logger } : {}) }));
+  logger?.info({ dialect: 'postgres', url: safeUrl, schema }, 'store opened');
+  return storeOver(db, 'postgres');
+}
+
+async function migrateOrClose(db: Kysely<Database>, migrate: () => Promise<unknown>): Promise<void> {
+  try {
+    await migrate();
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+}
+
+function storeOver(db: Kysely<Database>, dialect: StoreDialect): Store {
+  let closing: Promise<void> | undefined;
+  return {
+    db,
+    dialect,
+    transaction: (fn) => db.transaction().execute(fn),
+    close: () => (closing ??= db.destroy()),
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * Opening the SQLite backend: one file, one connection.
+ *
+ * The file is `<dataDir>/bms.sqlite`. better-sqlite3 is synchronous and Kysely's SqliteDialect
+ * serialises all queries — transactions included — over its single connection, so within one
+ * process there is no lock contention at all. The pragmas are for the other processes that may
+ * open the same file (a second server, an admin CLI):
+ *   - journal_mode=WAL: readers never block the writer nor the writer the readers;
+ *   - synchronous=NORMAL: with WAL, durable across application crashes and only the last
+ *     transactions at risk on power loss — the usual trade for a server;
+ *   - busy_timeout=5000: wait up to 5 s for another process's write lock instead of failing;
+ *   - foreign_keys=ON: SQLite ignores REFERENCES clauses unless told otherwise, per connection.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Database } from '../schema.ts';
+
+export const SQLITE_FILE_NAME = 'bms.sqlite';
+
+export interface OpenedSqlite {
+  db: Kysely<Database>;
+  file: string;
+}
+
+export function openSqlite(dataDir: string): OpenedSqlite {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, SQLITE_FILE_NAME);
+  const database = new SqliteDatabase(file, { timeout: 5000 });
+  database.pragma('journal_mode = WAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('synchronous = NORMAL');
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), file };
+}
