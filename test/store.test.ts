@@ -9,19 +9,16 @@
  * (env CI set), where they fail, because CI must exercise PostgreSQL for real.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { defineStoreSuite } from '../src/store/conformance/store-suite.ts';
 import { openStore, type OpenStoreOptions, type Store } from '../src/store/index.ts';
-import { parsePostgresUrl, redactUrl } from '../src/store/postgres/database-url.ts';
+import { schemaFactory, withPostgres } from './support/postgres.ts';
 import { MIGRATIONS } from '../src/store/migrations/migrate.ts';
 
-const PG_URL = process.env['BMS_TEST_DATABASE_URL'] || 'postgres://127.0.0.1:5432/test';
 
 /** A suite harness over `fresh`, which yields options for a brand-new database. */
 function harness(fresh: () => Promise<OpenStoreOptions>) {
@@ -101,52 +98,8 @@ describe('openStore URL handling', () => {
 
 // ---- PostgreSQL ------------------------------------------------------------------------------
 
-const PG_SAFE_URL = redactUrl(PG_URL);
-const unreachable = await probePostgres(PG_URL);
-
-if (unreachable === undefined) {
-  const schemas: string[] = [];
-  const postgres = harness(async () => {
-    const schema = `bms_test_${randomBytes(6).toString('hex')}`;
-    schemas.push(schema);
-    const url = new URL(PG_URL);
-    url.searchParams.set('schema', schema);
-    return { dataDir: tmpdir(), databaseUrl: url.toString() };
-  });
-  after(() => dropSchemas(schemas));
+const freshSchemaUrl = schemaFactory();
+await withPostgres('store conformance: postgres', () => {
+  const postgres = harness(async () => ({ dataDir: tmpdir(), databaseUrl: freshSchemaUrl() }));
   defineStoreSuite('postgres', postgres.makeStore, postgres.options);
-} else if (process.env['CI']) {
-  test('store conformance: postgres', () => {
-    assert.fail(`PostgreSQL not reachable at ${PG_SAFE_URL}: ${unreachable} (CI must test PostgreSQL)`);
-  });
-} else {
-  test('store conformance: postgres', (t) => {
-    t.skip(`PostgreSQL not reachable at ${PG_SAFE_URL}: ${unreachable}`);
-  });
-}
-
-/** undefined if PostgreSQL answers at `url`, else why not. */
-async function probePostgres(url: string): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: parsePostgresUrl(url).connectionString, connectionTimeoutMillis: 3000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message || error.name : String(error);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-async function dropSchemas(schemas: string[]): Promise<void> {
-  if (schemas.length === 0) return;
-  const client = new pg.Client({ connectionString: parsePostgresUrl(PG_URL).connectionString });
-  await client.connect();
-  try {
-    for (const s of schemas) await client.query(`drop schema if exists "${s}" cascade`);
-  } finally {
-    await client.end();
-  }
-}
+});

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config/config.ts';
-import type { GatewayDeps } from '../gateway/deps.ts';
+import type { GatewayDeps, RateLimiter } from '../gateway/deps.ts';
 import { startHttpEdge, type RunningEdge } from '../gateway/http-edge.ts';
 import { bootstrap, type BootstrapResult } from '../iam/bootstrap.ts';
 import { storeCredentialResolver } from '../iam/credential-resolver.ts';
@@ -24,6 +24,8 @@ import type { Store } from '../store/store.ts';
 export interface StartOptions {
   clock?: () => number;
   logger?: Logger;
+  /** Replaces the per-account in-memory limiter (benchmarks use one that always allows). */
+  rateLimiter?: RateLimiter;
 }
 
 export interface RunningBms {
@@ -46,7 +48,7 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
     credentials: storeCredentialResolver(store.db, box, clock),
     regions: cachedRegions(store, clock),
     replays: { remember: (signature, expiresAt) => remember(store.db, signature, expiresAt, clock()) },
-    rateLimiter: memoryRateLimiter(),
+    rateLimiter: opts.rateLimiter ?? memoryRateLimiter(),
     logger,
     clock,
     newRequestId: randomUUID,
