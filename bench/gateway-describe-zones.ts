@@ -26,7 +26,8 @@
  * ratio BMS/bare is the meaningful figure, not the absolute numbers.
  *
  * Run: `npm run bench:gateway` (or `npx tsx bench/gateway-describe-zones.ts`).
- * Set BENCH_CPU_PROF=1 to write a V8 CPU profile of the BMS process into ./bench-profiles/.
+ * BENCH_CPU_PROF=1 writes a V8 CPU profile of the BMS process (path printed at the end);
+ * BENCH_ACCESS_LOG=<file> writes the bms+log access log to that file instead of /dev/null.
  * This is a measurement, not a test: it exits 0 whether the targets are met or not.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -35,7 +36,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { loadConfig } from '../src/config/config.ts';
@@ -47,6 +48,8 @@ const ROUNDS = positiveInt('BENCH_ROUNDS', 3);
 const WARMUP_SECONDS = 2;
 const CONNECTIONS = 32;
 const TARGET = { rpsRatio: 0.5, p99Ms: 20 };
+const ACCESS_LOG = process.env.BENCH_ACCESS_LOG || '/dev/null';
+const PROFILE_DIR = join(tmpdir(), 'bms-bench-profiles');
 
 /** What the bare server answers: a DescribeZones success as BMS writes it for the default zones. */
 const BARE_REQUEST_ID = '6f1c1f0e-3c55-4b8e-9a43-1d7f2f9a0b21';
@@ -119,7 +122,7 @@ async function serveBare(): Promise<void> {
 /** Child role "bms": BMS on SQLite in a temporary folder, unlimited rate, access log switchable. */
 async function serveBms(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bms-bench-'));
-  const logger = pino({ level: 'silent', base: { service: 'bms' } }, pino.destination({ dest: '/dev/null', sync: true }));
+  const logger = pino({ level: 'silent', base: { service: 'bms' } }, pino.destination({ dest: ACCESS_LOG, sync: true }));
   const config = loadConfig({ BMS_HOST: '127.0.0.1', BMS_PORT: '0', BMS_DATA_DIR: dataDir, BMS_LOG_LEVEL: 'silent' });
   const bms = await startBms(config, { logger, rateLimiter: { take: () => true } });
   const { SecretId, SecretKey, Region } = bms.credentials.demo;
@@ -158,9 +161,7 @@ interface Child {
 }
 
 function startChild(role: 'bare' | 'bms'): Promise<Child> {
-  const profile = role === 'bms' && process.env.BENCH_CPU_PROF === '1'
-    ? ['--cpu-prof', `--cpu-prof-dir=${resolve('bench-profiles')}`]
-    : [];
+  const profile = role === 'bms' && process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   const child = fork(fileURLToPath(import.meta.url), [role], { execArgv: [...process.execArgv, ...profile] });
   return new Promise((done, fail) => {
     child.once('message', (msg: ToParent) => (msg.type === 'ready' ? done({ process: child, ready: msg }) : fail(new Error(`unexpected ${msg.type}`))));
@@ -334,6 +335,7 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all([bare, bms].map((c) => (c ? request(c, { type: 'stop' }) : undefined)));
   }
+  if (process.env.BENCH_CPU_PROF === '1') console.log(`\n  CPU profile of the BMS process written to ${PROFILE_DIR}`);
 }
 
 const role = process.argv[2];

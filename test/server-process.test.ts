@@ -77,7 +77,7 @@ function lifecycle(backend: string, envFor: () => Record<string, string>) {
   describe(`npm start on ${backend}`, () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'bms-start-'));
     after(() => rmSync(dataDir, { recursive: true, force: true }));
-    const env = { BMS_DATA_DIR: dataDir, ...envFor() };
+    const env: Record<string, string> = { BMS_DATA_DIR: dataDir, ...envFor() };
     let first: { SecretId: string; SecretKey: string };
 
     it('starts on a fresh data folder, prints the endpoint and demo keys, writes the credential files', async () => {

@@ -10,7 +10,8 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { requestTooLarge, unsupportedProtocol } from '../shared/errors.ts';
+import type { Duplex } from 'node:stream';
+import { requestTooLarge, unsupportedProtocol, type ApiError } from '../shared/errors.ts';
 import type { GatewayDeps } from './deps.ts';
 import { JSON_HEADERS, errorBody } from './envelope.ts';
 import type { RawRequest } from './exchange.ts';
@@ -37,6 +38,11 @@ export async function startHttpEdge(deps: GatewayDeps, opts: EdgeOptions): Promi
     (req, res) => void serve(req, res, deps),
   );
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => answerClientError(err, socket, deps));
+  // CONNECT never reaches the request handler; without this listener node:http drops the socket.
+  server.on('connect', (req: http.IncomingMessage, socket: Duplex) => {
+    const error = unsupportedProtocol(`The HTTP method ${req.method} is not supported`, `不支持 HTTP 方法 ${req.method}`);
+    answerRaw(socket, error, deps);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
@@ -131,7 +137,7 @@ function overLimit(raw: RawRequest, received: number, deps: GatewayDeps): Gatewa
 }
 
 /** Malformed HTTP or oversized headers: still answer 200 with an envelope, then close. */
-function answerClientError(err: NodeJS.ErrnoException, socket: import('node:stream').Duplex, deps: GatewayDeps) {
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, deps: GatewayDeps) {
   if (!socket.writable || err.code === 'ECONNRESET') {
     socket.destroy();
     return;
@@ -140,9 +146,14 @@ function answerClientError(err: NodeJS.ErrnoException, socket: import('node:stre
   const error = tooLarge
     ? requestTooLarge(64 * 1024, LIMITS.get, 'the request line and headers')
     : unsupportedProtocol(`The request is not valid HTTP/1.1 (${err.code ?? 'parse error'})`, `请求不是合法的 HTTP/1.1（${err.code ?? '解析错误'}）`);
+  answerRaw(socket, error, deps, { httpError: err.code });
+}
+
+/** Writes an envelope straight to a socket that node:http no longer manages, then closes it. */
+function answerRaw(socket: Duplex, error: ApiError, deps: GatewayDeps, logFields: object = {}) {
   const requestId = deps.newRequestId();
   const body = errorBody(requestId, error, 'en-US');
-  deps.logger.info({ requestId, code: error.code, httpError: err.code }, 'request');
+  deps.logger.info({ requestId, code: error.code, ...logFields }, 'request');
   socket.end(
     `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `X-TC-RequestId: ${requestId}\r\nConnection: close\r\n\r\n${body}`,

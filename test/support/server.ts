@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/config.ts';
-import { startBms, type RunningBms } from '../../src/server/app.ts';
+import { startBms, type RunningBms, type StartOptions } from '../../src/server/app.ts';
 
 export interface TestServer extends RunningBms {
   dataDir: string;
@@ -19,7 +19,7 @@ export interface TestServer extends RunningBms {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, opts: Pick<StartOptions, 'rateLimiter'> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bms-test-'));
   const logLines: Array<Record<string, unknown>> = [];
   const sink = new Writable({
@@ -30,7 +30,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   });
   const skew = { ms: 0 };
   const config = loadConfig({ BMS_PORT: '0', BMS_DATA_DIR: dataDir, ...env });
-  const bms = await startBms(config, { clock: () => Date.now() + skew.ms, logger: pino({ level: 'info' }, sink) });
+  const bms = await startBms(config, { clock: () => Date.now() + skew.ms, logger: pino({ level: 'info' }, sink), ...opts });
   return Object.assign(bms, {
     dataDir, logLines, skew,
     async stop() {
