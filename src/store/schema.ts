@@ -84,6 +84,151 @@ export interface SettingsTable {
   value: string;
 }
 
+// ---- fleet (migration 0005) ------------------------------------------------------------------
+
+export interface SwitchesTable { id: string; zone: string; name: string; created_at: number }
+export interface RacksTable { id: string; zone: string; switch_id: string; name: string; created_at: number }
+
+export type ServerState = 'available' | 'allocated' | 'cleaning' | 'maintenance';
+export type PowerState = 'on' | 'off' | 'unknown';
+
+export interface ServersTable {
+  id: string;
+  sn: string;
+  zone: string;
+  switch_id: string;
+  rack_id: string;
+  rack_unit: number;
+  hardware_type: string;
+  bmc_address: string;
+  bmc_username: string;
+  /** Sealed by the master key (iam/secret-box), context = server id. */
+  bmc_password_enc: string;
+  cpu_model: string;
+  cpu_cores: number;
+  cpu_arch: string;
+  memory_gb: number;
+  /** JSON `[{ "type": "SSD", "sizeGb": 960 }]`. */
+  disks: string;
+  nic_ports: number;
+  flavor_id: string | null;
+  state: ServerState;
+  maintenance_reason: string | null;
+  instance_id: string | null;
+  power_state: PowerState;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface FlavorsTable {
+  id: string;
+  name: string;
+  zone: string;
+  cpu: string;
+  memory: string;
+  system_disk: string;
+  net_speed: string;
+  cpu_arch: string;
+  flavor_type: string;
+  network_ports: number;
+  /** JSON array of RAID type names. */
+  raid_types: string;
+  user_defined: Flag;
+  owner_uin: string | null;
+  sold_out: Flag;
+  hourly_price: string;
+  created_at: number;
+}
+
+export interface OsImagesTable { id: string; os_type: string; name: string; cpu_arch: string; created_at: number }
+export interface FlavorOsImagesTable { flavor_id: string; image_id: string }
+export interface SimHardwareTable { server_id: string; state: string; faults: string; updated_at: number }
+
+// ---- network (migration 0006) ----------------------------------------------------------------
+
+export interface VpcsTable { id: string; account_uin: string; region: string; name: string; cidr: string; ipv6_cidr: string | null; created_at: number }
+
+export interface SubnetsTable {
+  id: string;
+  account_uin: string;
+  vpc_id: string;
+  zone: string;
+  name: string;
+  cidr: string;
+  ipv6_cidr: string | null;
+  is_bms: Flag;
+  created_at: number;
+}
+
+export type IpKind = 'primary' | 'backup' | 'vip' | 'ipv6';
+
+export interface IpAllocationsTable {
+  subnet_id: string;
+  address: string;
+  address_num: number;
+  account_uin: string;
+  kind: IpKind;
+  owner_id: string | null;
+  created_at: number;
+}
+
+// ---- instances and tasks (migration 0007) ----------------------------------------------------
+
+export interface InstancesTable {
+  id: string;
+  account_uin: string;
+  zone: string;
+  flavor_id: string;
+  server_id: string | null;
+  name: string;
+  host_name: string;
+  os_type: string;
+  os_name: string;
+  cpu_arch: string;
+  raid_type: string;
+  /** Written only by the lifecycle gate (src/lifecycle). */
+  status: string;
+  vpc_id: string;
+  subnet_id: string;
+  private_ip: string | null;
+  password_hash: string | null;
+  enhanced_service: string;
+  user_defined: Flag;
+  group_id: string | null;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface InstanceTagsTable { instance_id: string; tag_key: string; tag_value: string }
+export interface RunRequestsTable { account_uin: string; client_token: string; request_hash: string; result: string; created_at: number }
+
+export type TaskStatus = 'RUNNING' | 'SUCCESS' | 'FAILED';
+
+export interface TasksTable {
+  id: number;
+  account_uin: string;
+  action: string;
+  flow: string;
+  instance_id: string | null;
+  server_id: string | null;
+  status: TaskStatus;
+  steps: string;
+  step_index: number;
+  context: string;
+  error: string | null;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  next_run_at: number;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+export interface LocksTable { name: string; owner: string; expires_at: number }
+export interface SequencesTable { name: string; value: number }
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -92,4 +237,20 @@ export interface Database {
   zones: ZonesTable;
   request_replays: RequestReplaysTable;
   settings: SettingsTable;
+  switches: SwitchesTable;
+  racks: RacksTable;
+  servers: ServersTable;
+  flavors: FlavorsTable;
+  os_images: OsImagesTable;
+  flavor_os_images: FlavorOsImagesTable;
+  sim_hardware: SimHardwareTable;
+  vpcs: VpcsTable;
+  subnets: SubnetsTable;
+  ip_allocations: IpAllocationsTable;
+  instances: InstancesTable;
+  instance_tags: InstanceTagsTable;
+  run_requests: RunRequestsTable;
+  tasks: TasksTable;
+  locks: LocksTable;
+  sequences: SequencesTable;
 }

@@ -23,12 +23,18 @@ import { identity } from './0001-identity.ts';
 import { regions } from './0002-regions.ts';
 import { gateway } from './0003-gateway.ts';
 import { temporaryKeys } from './0004-temporary-keys.ts';
+import { fleet } from './0005-fleet.ts';
+import { network } from './0006-network.ts';
+import { instances } from './0007-instances.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-identity': identity,
   '0002-regions': regions,
   '0003-gateway': gateway,
   '0004-temporary-keys': temporaryKeys,
+  '0005-fleet': fleet,
+  '0006-network': network,
+  '0007-instances': instances,
 };
 
 export interface MigrateOptions {
