@@ -124,7 +124,10 @@ async function serveBms(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bms-bench-'));
   const logger = pino({ level: 'silent', base: { service: 'bms' } }, pino.destination({ dest: ACCESS_LOG, sync: true }));
   const config = loadConfig({ BMS_HOST: '127.0.0.1', BMS_PORT: '0', BMS_DATA_DIR: dataDir, BMS_LOG_LEVEL: 'silent' });
-  const bms = await startBms(config, { logger, rateLimiter: { take: () => true } });
+  const bms = await startBms(config, { logger, rateLimiter: { take: () => true } }).catch((e: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  });
   const { SecretId, SecretKey, Region } = bms.credentials.demo;
   onParentMessage(async (msg) => {
     if (msg.type === 'access-log') {

@@ -21,6 +21,13 @@ const schema = z.object({
   /** Region served by this deployment, and its zones (comma-separated). */
   BMS_REGION: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/).default('ap-guangzhou'),
   BMS_ZONES: z.string().regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/).default('ap-guangzhou-1,ap-guangzhou-2'),
+  /**
+   * Simulated datacenter speed: real hardware durations are multiplied by this. The default
+   * provisions in about 30 s (a real server takes ~30 min); tests use ~0.0005; 0 = no delay.
+   */
+  BMS_SIM_TIME_SCALE: z.coerce.number().min(0).max(10).default(1 / 60),
+  /** Seed the demo fleet, networks and instances on first start (set 0 for an empty cloud). */
+  BMS_DEMO: z.enum(['0', '1']).default('1'),
   /** pino log level; access log lines are `info`. */
   BMS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -34,6 +41,8 @@ export type Config = {
   region: string;
   zones: string[];
   logLevel: z.infer<typeof schema>['BMS_LOG_LEVEL'];
+  simTimeScale: number;
+  demo: boolean;
 };
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -52,5 +61,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     region: c.BMS_REGION,
     zones: c.BMS_ZONES.split(','),
     logLevel: c.BMS_LOG_LEVEL,
+    simTimeScale: c.BMS_SIM_TIME_SCALE,
+    demo: c.BMS_DEMO === '1',
   };
 }
