@@ -16,8 +16,8 @@ import { loadMasterKey } from '../iam/master-key.ts';
 import { memoryRateLimiter } from '../iam/rate-limiter.ts';
 import { SecretBox } from '../iam/secret-box.ts';
 import { bmsService } from '../services/bms-service.ts';
+import { regionCatalog } from '../services/regions/region-catalog.ts';
 import { openStore } from '../store/open-store.ts';
-import { listRegions } from '../store/repos/regions.ts';
 import { purgeExpired, remember } from '../store/repos/replays.ts';
 import type { Store } from '../store/store.ts';
 
@@ -40,13 +40,14 @@ export interface RunningBms {
 
 export async function startBms(config: Config, opts: StartOptions = {}): Promise<RunningBms> {
   const clock = opts.clock ?? Date.now;
-  const logger = opts.logger ?? pino({ level: config.logLevel, base: { service: 'bms' } });
+  const logger = opts.logger ?? pino({ level: config.logLevel, base: { app: 'bms' } });
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, logger });
   const box = new SecretBox(loadMasterKey(config.dataDir, config.masterKey).key);
+  const regions = regionCatalog(store.db, clock);
   const deps: GatewayDeps = {
-    services: { bms: bmsService(store.db) },
+    services: { bms: bmsService({ regions }) },
     credentials: storeCredentialResolver(store.db, box, clock),
-    regions: cachedRegions(store, clock),
+    regions,
     replays: { remember: (signature, expiresAt) => remember(store.db, signature, expiresAt, clock()) },
     rateLimiter: opts.rateLimiter ?? memoryRateLimiter(),
     logger,
@@ -72,20 +73,6 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
       clearInterval(purge);
       await edge.close();
       await store.close();
-    },
-  };
-}
-
-function cachedRegions(store: Store, clock: () => number) {
-  let known = new Set<string>();
-  let until = 0;
-  return {
-    async isSupported(region: string) {
-      if (clock() >= until || !known.has(region)) {
-        known = new Set((await listRegions(store.db)).map((r) => r.region));
-        until = clock() + 5_000;
-      }
-      return known.has(region);
     },
   };
 }

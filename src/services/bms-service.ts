@@ -4,11 +4,10 @@
  * `scripts/check` and the registry test fail if an action of the spec has no entry here. An
  * action whose resources are not built yet is registered explicitly as not yet available.
  */
-import type { Kysely } from 'kysely';
 import bmsSpec from '../spec/bms.json' with { type: 'json' };
 import { serviceSpecSchema } from '../spec/model.ts';
-import type { Database } from '../store/schema.ts';
 import { notYetAvailable } from './not-yet-available.ts';
+import type { RegionCatalog } from './regions/region-catalog.ts';
 import { describeRegions, describeZones } from './regions/regions-service.ts';
 import type { Handler, ServiceDefinition } from './types.ts';
 
@@ -34,10 +33,10 @@ const LATER: Array<[string[], string, string]> = [
   [['CreateOutbandIP', 'DescribeOutbandIP', 'DeleteOutbandIP', 'DescribeOutbandInfo'], 'out-of-band access to instances', '带外访问功能'],
 ];
 
-export function bmsService(db: Kysely<Database>): ServiceDefinition {
+export function bmsService(deps: { regions: RegionCatalog }): ServiceDefinition {
   const handlers: Record<string, Handler> = {
-    DescribeRegions: describeRegions(db),
-    DescribeZones: describeZones(db),
+    DescribeRegions: describeRegions(deps.regions),
+    DescribeZones: describeZones(deps.regions),
   };
   for (const [actions, needs, needsZh] of LATER) {
     for (const action of actions) handlers[action] ??= notYetAvailable(action, needs, needsZh);

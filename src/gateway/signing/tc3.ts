@@ -73,6 +73,22 @@ export function tc3SigningKey(secretKey: string, date: string, service: string):
   return hmac(hmac(hmac(`TC3${secretKey}`, date), service), 'tc3_request');
 }
 
+/**
+ * The derived key depends only on (SecretKey, date, service), so it is kept per SecretId: three
+ * HMACs saved on every request after the first of the day. Bounded; a changed SecretKey misses.
+ */
+const derivedKeys = new Map<string, { secretKey: string; key: Buffer }>();
+
+export function cachedSigningKey(secretId: string, secretKey: string, date: string, service: string): Buffer {
+  const id = `${secretId}/${date}/${service}`;
+  const hit = derivedKeys.get(id);
+  if (hit && hit.secretKey === secretKey) return hit.key;
+  const key = tc3SigningKey(secretKey, date, service);
+  if (derivedKeys.size >= 10_000) derivedKeys.clear();
+  derivedKeys.set(id, { secretKey, key });
+  return key;
+}
+
 export function tc3Signature(signingKey: Buffer, stringToSign: string): string {
   return createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest('hex');
 }

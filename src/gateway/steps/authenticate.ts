@@ -18,7 +18,7 @@ import {
 import type { GatewayDeps, ResolvedCredential } from '../deps.ts';
 import { header, type Exchange } from '../exchange.ts';
 import {
-  constantTimeEqual, hostVariants, parseTc3Authorization, tc3CanonicalRequest, tc3Signature, tc3SigningKey,
+  cachedSigningKey, constantTimeEqual, hostVariants, parseTc3Authorization, tc3CanonicalRequest, tc3Signature,
   tc3StringToSign, utcDate,
 } from '../signing/tc3.ts';
 import { v1Algorithm, v1Signature, v1StringToSign } from '../signing/v1.ts';
@@ -73,7 +73,7 @@ function checkTimestamp(raw: string, name: string, nowMs: number): number {
 function verifyTc3(ex: Exchange, auth: Exclude<ReturnType<typeof parseTc3Authorization>, string>, secretKey: string): boolean {
   const headers: Record<string, string | undefined> = {};
   for (const name of auth.signedHeaders) headers[name] = header(ex, name);
-  const key = tc3SigningKey(secretKey, auth.date, auth.service);
+  const key = cachedSigningKey(auth.secretId, secretKey, auth.date, auth.service);
   const unsignedPayload = header(ex, 'x-tc-content-sha256') === 'UNSIGNED-PAYLOAD';
   for (const host of hostVariants(header(ex, 'host') ?? '')) {
     const canonical = tc3CanonicalRequest({

@@ -4,14 +4,12 @@
  * A deployment serves one or more regions, each with zones, recorded in the store by the
  * operator (or seeded on first start). The gateway's region check reads the same records.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../../store/schema.ts';
-import { listRegions, listZones } from '../../store/repos/regions.ts';
 import type { Handler } from '../types.ts';
+import type { RegionCatalog } from './region-catalog.ts';
 
-export function describeRegions(db: Kysely<Database>): Handler {
+export function describeRegions(catalog: RegionCatalog): Handler {
   return async (ctx) => {
-    const regions = await listRegions(db);
+    const regions = await catalog.regions();
     return {
       TotalCount: regions.length,
       RegionSet: regions.map((r) => ({
@@ -23,9 +21,9 @@ export function describeRegions(db: Kysely<Database>): Handler {
   };
 }
 
-export function describeZones(db: Kysely<Database>): Handler {
+export function describeZones(catalog: RegionCatalog): Handler {
   return async (ctx) => {
-    const zones = await listZones(db, ctx.region);
+    const zones = await catalog.zones(ctx.region);
     return {
       TotalCount: zones.length,
       ZoneSet: zones.map((z) => ({

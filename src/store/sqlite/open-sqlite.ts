@@ -14,7 +14,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
 import type { Database } from '../schema.ts';
 
 export const SQLITE_FILE_NAME = 'bms.sqlite';
@@ -32,5 +32,27 @@ export function openSqlite(dataDir: string): OpenedSqlite {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = NORMAL');
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), file };
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), file };
+}
+
+/**
+ * Kysely prepares every query anew; preparing costs several times more than running a small
+ * statement. Queries built by Kysely repeat the same SQL text with different parameters, so
+ * prepared statements are kept per SQL text (bounded; better-sqlite3 statements are reusable
+ * as long as one is not iterated while run again, which Kysely's driver never does).
+ */
+function withStatementCache(database: SqliteDatabase.Database): SqliteDialectDatabase {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (!statement) {
+        if (cache.size >= 1000) cache.clear();
+        statement = database.prepare(sql);
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+  } as SqliteDialectDatabase;
 }
