@@ -17,9 +17,17 @@ import { memoryRateLimiter } from '../iam/rate-limiter.ts';
 import { SecretBox } from '../iam/secret-box.ts';
 import { bmsService } from '../services/bms-service.ts';
 import { regionCatalog } from '../services/regions/region-catalog.ts';
+import { vpcService } from '../services/vpc-service.ts';
 import { openStore } from '../store/open-store.ts';
 import { purgeExpired, remember } from '../store/repos/replays.ts';
 import type { Store } from '../store/store.ts';
+import { createSimDriver, rowBackedStateStore, type SimDriver } from '../drivers/sim/index.ts';
+import { FLOWS } from '../flows/index.ts';
+import type { FlowDeps } from '../flows/deps.ts';
+import { startPowerSync, type PowerSync } from '../reconcile/power-sync.ts';
+import { TaskEngine } from '../tasks/engine.ts';
+import { serverAccess } from './server-access.ts';
+import { simRows } from './sim-rows.ts';
 
 export interface StartOptions {
   clock?: () => number;
@@ -33,6 +41,9 @@ export interface RunningBms {
   edge: RunningEdge;
   store: Store;
   box: SecretBox;
+  sim: SimDriver;
+  engine: TaskEngine<FlowDeps>;
+  powerSync: PowerSync;
   credentials: BootstrapResult;
   logger: Logger;
   close(): Promise<void>;
@@ -44,8 +55,15 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, logger });
   const box = new SecretBox(loadMasterKey(config.dataDir, config.masterKey).key);
   const regions = regionCatalog(store.db, clock);
+  const sim = createSimDriver({ state: rowBackedStateStore(simRows(store)), timeScale: config.simTimeScale });
+  const servers = serverAccess(store, box, { sim });
+  const engine = new TaskEngine<FlowDeps>({
+    store, flows: FLOWS, deps: { store, servers, logger }, clock, logger,
+    concurrency: config.workers, leaseMs: config.taskLeaseMs, timeScale: config.simTimeScale,
+  });
+  const instanceDeps = { store, regions, scheduler: engine, logger };
   const deps: GatewayDeps = {
-    services: { bms: bmsService({ regions }) },
+    services: { bms: bmsService(instanceDeps), vpc: vpcService(store) },
     credentials: storeCredentialResolver(store.db, box, clock),
     regions,
     replays: { remember: (signature, expiresAt) => remember(store.db, signature, expiresAt, clock()) },
@@ -67,11 +85,16 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   });
   const purge = setInterval(() => void purgeExpired(store.db, clock()).catch((err) => logger.error({ err }, 'replay purge failed')), 60_000);
   purge.unref();
+  engine.start();
+  const powerSync = startPowerSync({ store, servers, owner: engine.owner, clock, logger, intervalMs: config.powerSyncMs });
   return {
-    endpoint, edge, store, box, credentials, logger,
+    endpoint, edge, store, box, sim, engine, powerSync, credentials, logger,
     async close() {
       clearInterval(purge);
+      powerSync.stop();
       await edge.close();
+      await engine.stop();
+      sim.close();
       await store.close();
     },
   };

@@ -7,19 +7,14 @@
 import bmsSpec from '../spec/bms.json' with { type: 'json' };
 import { serviceSpecSchema } from '../spec/model.ts';
 import { notYetAvailable } from './not-yet-available.ts';
-import type { RegionCatalog } from './regions/region-catalog.ts';
+import type { InstanceServiceDeps } from './instances/deps.ts';
+import { instanceHandlers } from './instances/handlers.ts';
 import { describeRegions, describeZones } from './regions/regions-service.ts';
 import type { Handler, ServiceDefinition } from './types.ts';
 
 export const BMS_SPEC = serviceSpecSchema.parse(bmsSpec);
 
 const LATER: Array<[string[], string, string]> = [
-  [
-    ['RunInstances', 'StartInstances', 'StopInstances', 'RebootInstances', 'ResetInstance', 'TerminateInstances',
-      'ModifyInstancesAttribute', 'DescribeInstances', 'DescribeFlavors', 'DescribeDisks', 'QueryTask', 'DescribeTasks',
-      'InquiryPriceBmsInstanceForTrade'],
-    'the instance lifecycle and an enrolled fleet of servers', '实例生命周期与已录入的服务器资源池',
-  ],
   [
     ['CreateDisasterRecoverGroup', 'UpdateDisasterRecoverGroup', 'DeleteDisasterRecoverGroups', 'DescribeDisasterRecoverGroups',
       'ModifyInstancesGroupId'],
@@ -33,10 +28,11 @@ const LATER: Array<[string[], string, string]> = [
   [['CreateOutbandIP', 'DescribeOutbandIP', 'DeleteOutbandIP', 'DescribeOutbandInfo'], 'out-of-band access to instances', '带外访问功能'],
 ];
 
-export function bmsService(deps: { regions: RegionCatalog }): ServiceDefinition {
+export function bmsService(deps: InstanceServiceDeps): ServiceDefinition {
   const handlers: Record<string, Handler> = {
     DescribeRegions: describeRegions(deps.regions),
     DescribeZones: describeZones(deps.regions),
+    ...instanceHandlers(deps),
   };
   for (const [actions, needs, needsZh] of LATER) {
     for (const action of actions) handlers[action] ??= notYetAvailable(action, needs, needsZh);

@@ -1,0 +1,83 @@
+/**
+ * Steps shared by several flows: power, wiping, quarantining a server, releasing what an
+ * instance holds. Each is idempotent: it checks the state it is about to create.
+ */
+import { applyEvent } from '../lifecycle/gate.ts';
+import type { LifecycleEvent } from '../lifecycle/transitions.ts';
+import type { FlowStep, StepContext } from '../tasks/flow.ts';
+import type { FlowDeps } from './deps.ts';
+
+type Ctx = StepContext<FlowDeps>;
+type Step = FlowStep<FlowDeps>;
+
+export const MINUTE = 60_000;
+
+/** Runs `fn` against the task's server; a task without a server (CREATE_FAILED) skips hardware work. */
+export async function onServer(ctx: Ctx, fn: (h: Awaited<ReturnType<FlowDeps['servers']['get']>>) => Promise<void>): Promise<void> {
+  const serverId = ctx.task.serverId;
+  if (!serverId) return;
+  await fn(await ctx.deps.servers.get(serverId));
+}
+
+export function powerStep(name: string, state: 'on' | 'off', fallback?: Step['fallback']): Step {
+  return {
+    name, timeoutMs: 5 * MINUTE, ...(fallback ? { fallback } : {}),
+    run: (ctx) => onServer(ctx, async ({ driver, target }) => {
+      await driver.power.setPowerState(target, state);
+      await recordPower(ctx, state);
+    }),
+  };
+}
+
+export async function recordPower(ctx: Ctx, state: 'on' | 'off'): Promise<void> {
+  if (!ctx.task.serverId) return;
+  await ctx.deps.store.db.updateTable('servers').set({ power_state: state, updated_at: ctx.now() })
+    .where('id', '=', ctx.task.serverId).execute();
+}
+
+/** A lifecycle event as a step (idempotent: an instance already moved on is fine). */
+export function gateStep(name: string, event: LifecycleEvent, extra?: (ctx: Ctx) => Record<string, unknown>): Step {
+  return {
+    name, timeoutMs: MINUTE,
+    run: (ctx) => ctx.deps.store.transaction(async (tx) => {
+      await applyEvent(tx, [ctx.task.instanceId!], event, ctx.now(), {
+        idempotent: true, logger: ctx.deps.logger, ...(extra ? { set: extra(ctx) } : {}),
+      });
+    }),
+  };
+}
+
+/** When a server cannot be trusted any more (wipe or power failed for good): out of the pool. */
+export async function quarantine(ctx: Ctx, error: Error): Promise<void> {
+  if (!ctx.task.serverId) return;
+  await ctx.deps.store.db.updateTable('servers')
+    .set({ state: 'maintenance', maintenance_reason: `task ${ctx.task.id} ${ctx.task.action}: ${error.message}`.slice(0, 500), updated_at: ctx.now() })
+    .where('id', '=', ctx.task.serverId).execute();
+  ctx.deps.logger.warn({ serverId: ctx.task.serverId, taskId: ctx.task.id, err: error.message }, 'server put into maintenance');
+}
+
+export function wipeStep(name: string, scope: 'all' | 'system', onFailure?: Step['fallback']): Step {
+  return {
+    name, timeoutMs: scope === 'all' ? 60 * MINUTE : 15 * MINUTE, ...(onFailure ? { fallback: onFailure } : {}),
+    run: (ctx) => onServer(ctx, async ({ driver, target }) => {
+      if (await inMaintenance(ctx)) return; // quarantined earlier in this task: no more hardware work
+      await driver.deploy.wipeDisks(target, scope);
+    }),
+  };
+}
+
+async function inMaintenance(ctx: Ctx): Promise<boolean> {
+  const row = await ctx.deps.store.db.selectFrom('servers').select('state').where('id', '=', ctx.task.serverId!).executeTakeFirst();
+  return row?.state === 'maintenance';
+}
+
+/**
+ * Gives the server back: `available` again unless it was quarantined, and no longer tied to
+ * the instance. Runs in the caller's transaction.
+ */
+export async function returnServer(tx: Parameters<Parameters<FlowDeps['store']['transaction']>[0]>[0], serverId: string | null, now: number): Promise<void> {
+  if (!serverId) return;
+  await tx.updateTable('servers').set({ instance_id: null, updated_at: now }).where('id', '=', serverId).execute();
+  await tx.updateTable('servers').set({ state: 'available', maintenance_reason: null })
+    .where('id', '=', serverId).where('state', 'in', ['allocated', 'cleaning']).execute();
+}

@@ -1,0 +1,19 @@
+/**
+ * What flow steps need: the store, and a way to reach a server's hardware.
+ *
+ * `servers.get(id)` returns the server's driver (by its hardware type) and its BMC target with
+ * the admin credentials opened — built by the composition root, so flows never see how
+ * secrets are sealed or which hardware type a server is.
+ */
+import type { HardwareDriver, ServerTarget } from '../drivers/interfaces/hardware.ts';
+import type { Store } from '../store/store.ts';
+
+export interface ServerAccess {
+  get(serverId: string): Promise<{ driver: HardwareDriver; target: ServerTarget }>;
+}
+
+export interface FlowDeps {
+  store: Store;
+  servers: ServerAccess;
+  logger: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+}

@@ -1,0 +1,37 @@
+/**
+ * The network part of an install config, read from what IPAM recorded for the instance:
+ * its primary address with the subnet's prefix and gateway, then its backup addresses.
+ */
+import type { Kysely } from 'kysely';
+import type { InstallConfig } from '../drivers/interfaces/hardware.ts';
+import { formatIpv4, gatewayAddress, parseCidr } from '../network/ipam.ts';
+import type { Database } from '../store/schema.ts';
+
+export async function installConfigFor(db: Kysely<Database>, instanceId: string): Promise<InstallConfig> {
+  const inst = await db.selectFrom('instances').innerJoin('subnets', 'subnets.id', 'instances.subnet_id')
+    .select(['instances.id', 'os_type', 'os_name', 'host_name', 'password_hash', 'private_ip', 'subnets.cidr'])
+    .where('instances.id', '=', instanceId).executeTakeFirstOrThrow();
+  const parsed = parseCidr(inst.cidr);
+  if (!parsed.ok) throw new Error(`subnet of ${instanceId} has an invalid CIDR ${inst.cidr}`);
+  const backups = await db.selectFrom('ip_allocations').select('address').where('owner_id', '=', instanceId)
+    .where('kind', '=', 'backup').orderBy('address_num').execute();
+  return {
+    instanceId,
+    osType: inst.os_type,
+    osName: inst.os_name,
+    hostName: inst.host_name,
+    // A reinstall after the hash was cleared would have no password: refuse rather than install blind.
+    passwordHash: required(inst.password_hash, `no password hash recorded for ${instanceId}`),
+    network: {
+      address: required(inst.private_ip, `no private address recorded for ${instanceId}`),
+      prefixLength: parsed.cidr.prefix,
+      gateway: formatIpv4(gatewayAddress(parsed.cidr)),
+      backupAddresses: backups.map((b) => b.address),
+    },
+  };
+}
+
+function required<T>(value: T | null, message: string): T {
+  if (value === null) throw new Error(message);
+  return value;
+}

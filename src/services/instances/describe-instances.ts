@@ -1,0 +1,78 @@
+/**
+ * DescribeInstances: a tenant's instances, by ids or by filters, with an exact TotalCount.
+ *
+ * Values of one filter are OR-ed, filters AND-ed. Every filter maps to an indexed column
+ * scoped by account (instances_account_uin_* indexes), so a selective filter stays fast at
+ * 100k instances. Tag filters (`tag:<key>`, `tag-key`, `tag-value`) are an extension.
+ * The page's addresses, tags and account identity are fetched in three batched queries.
+ */
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import type { DescribeInstancesRequest } from '../../generated/bms.ts';
+import { invalidParameter } from '../../shared/errors.ts';
+import { normalizeId } from '../../shared/ids.ts';
+import { containsIgnoringCase } from '../../store/repos/vpcs.ts';
+import type { Database, InstancesTable } from '../../store/schema.ts';
+import type { Handler } from '../types.ts';
+import type { InstanceServiceDeps } from './deps.ts';
+import { instanceView } from './views.ts';
+
+type Eb = ExpressionBuilder<Database, 'instances'>;
+
+const COLUMN_FILTERS: Record<string, keyof InstancesTable> = {
+  zone: 'zone', 'instance-state': 'status', 'vpc-id': 'vpc_id', 'subnet-id': 'subnet_id', groupId: 'group_id',
+  cpuArch: 'cpu_arch', 'operating-system-type': 'os_type',
+};
+const ID_FILTERS = new Set(['instance-id', 'vpc-id', 'subnet-id', 'groupId']);
+
+function condition(eb: Eb, name: string, values: string[]) {
+  const column = COLUMN_FILTERS[name];
+  if (column) return eb(column, 'in', ID_FILTERS.has(name) ? values.map(normalizeId) : values);
+  if (name === 'instance-id') return eb('id', 'in', values.map(normalizeId));
+  if (name === 'instance-name') return eb.or(values.map((v) => containsIgnoringCase('instances.name', v)));
+  if (name === 'private-ip-address') {
+    return eb.or([eb('private_ip', 'in', values), eb.exists(eb.selectFrom('ip_allocations as a').select('a.address')
+      .whereRef('a.owner_id', '=', 'instances.id').where('a.address', 'in', values))]);
+  }
+  const tags = eb.selectFrom('instance_tags as t').select('t.tag_key').whereRef('t.instance_id', '=', 'instances.id');
+  if (name === 'tag-key') return eb.exists(tags.where('t.tag_key', 'in', values));
+  if (name === 'tag-value') return eb.exists(tags.where('t.tag_value', 'in', values));
+  return eb.exists(tags.where('t.tag_key', '=', name.slice('tag:'.length)).where('t.tag_value', 'in', values));
+}
+
+export function describeInstances(deps: InstanceServiceDeps): Handler {
+  return async (ctx, params) => {
+    const p = params as unknown as DescribeInstancesRequest;
+    if (p.InstanceIds?.length && p.Filters?.length) {
+      throw invalidParameter('InstanceIds', 'given without Filters (the two cannot be combined)', '不能与 Filters 同时指定');
+    }
+    const db = deps.store.db;
+    let base = db.selectFrom('instances').where('account_uin', '=', ctx.principal.accountUin).where('deleted_at', 'is', null);
+    if (p.InstanceIds?.length) base = base.where('id', 'in', p.InstanceIds.map(normalizeId));
+    for (const f of p.Filters ?? []) base = base.where((eb) => condition(eb, f.Name, f.Values ?? []));
+    const [count, rows] = await Promise.all([
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').offset(p.Offset ?? 0).limit(p.Limit ?? 20).execute(),
+    ]);
+    return { TotalCount: Number(count.n), InstanceSet: await views(db, ctx.principal.accountUin, rows) };
+  };
+}
+
+async function views(db: Kysely<Database>, accountUin: string, rows: Array<Selectable<InstancesTable>>) {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const [addresses, tags, account] = await Promise.all([
+    db.selectFrom('ip_allocations').select(['owner_id', 'address', 'kind']).where('owner_id', 'in', ids)
+      .where('kind', 'in', ['primary', 'backup']).orderBy('address_num').execute(),
+    db.selectFrom('instance_tags').selectAll().where('instance_id', 'in', ids).orderBy('tag_key').execute(),
+    db.selectFrom('accounts').select(['uuid', 'app_id']).where('uin', '=', accountUin).executeTakeFirstOrThrow(),
+  ]);
+  return rows.map((r) => {
+    const mine = addresses.filter((a) => a.owner_id === r.id);
+    const ordered = [...mine.filter((a) => a.kind === 'primary'), ...mine.filter((a) => a.kind === 'backup')].map((a) => a.address);
+    return instanceView(r, {
+      addresses: ordered.length > 0 ? ordered : r.private_ip ? [r.private_ip] : [],
+      tags: tags.filter((t) => t.instance_id === r.id).map((t) => ({ key: t.tag_key, value: t.tag_value })),
+      uuid: account.uuid, appId: Number(account.app_id), publicIps: [],
+    });
+  });
+}

@@ -1,0 +1,29 @@
+/**
+ * Named exclusive locks with an expiry, held in the store ("server:<id>": one operation per
+ * BMC at a time, across every process). Taking a lock is one atomic statement: insert, or take
+ * over a lock that expired or that we already hold. A holder that dies simply lets it expire.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.ts';
+
+export async function acquireLock(db: Kysely<Database>, name: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
+  const result = await db.insertInto('locks').values({ name, owner, expires_at: now + ttlMs })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ owner, expires_at: now + ttlMs })
+      .where((eb) => eb.or([eb('locks.expires_at', '<=', now), eb('locks.owner', '=', owner)])))
+    .executeTakeFirst();
+  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+}
+
+export async function releaseLock(db: Kysely<Database>, name: string, owner: string): Promise<void> {
+  await db.deleteFrom('locks').where('name', '=', name).where('owner', '=', owner).execute();
+}
+
+export async function renewLocks(db: Kysely<Database>, names: string[], owner: string, expiresAt: number): Promise<void> {
+  if (names.length === 0) return;
+  await db.updateTable('locks').set({ expires_at: expiresAt }).where('name', 'in', names).where('owner', '=', owner).execute();
+}
+
+export async function lockHolder(db: Kysely<Database>, name: string, now: number): Promise<string | undefined> {
+  const row = await db.selectFrom('locks').select('owner').where('name', '=', name).where('expires_at', '>', now).executeTakeFirst();
+  return row?.owner;
+}
