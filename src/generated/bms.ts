@@ -483,7 +483,7 @@ export interface DescribeHeartbeatsResponse {
 export interface DescribeInstancesRequest {
   /** Instance IDs to query (bms-11112222), at most 100. Cannot be combined with Filters. */
   InstanceIds?: string[];
-  /** Filters: zone, instance-id, instance-name, instance-state, private-ip-address, vpc-id, subnet-id, groupId (spread placement group), cpuArch, operating-system-type. At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with InstanceIds. */
+  /** Filters: zone, instance-id, instance-name, instance-state, private-ip-address, vpc-id, subnet-id, groupId (spread placement group), cpuArch, operating-system-type. At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with InstanceIds. Tag filters (extension): tag-key, tag-value, tag:<key> (value of that tag). */
   Filters?: Filter[];
   /** Offset, default 0. */
   Offset?: number;

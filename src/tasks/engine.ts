@@ -95,7 +95,7 @@ export class TaskEngine<D> {
       if (this.stopped || this.inflight.size >= this.o.concurrency) break;
       const task = await claimTask(store.db, id, this.owner, clock(), leaseMs);
       if (!task) continue;
-      if (task.serverId && !(await acquireLock(store.db, lockName(task), this.owner, clock(), leaseMs))) {
+      if (task.serverId && !(await acquireLock(store.db, lockName(task), this.lockOwner(task), clock(), leaseMs))) {
         // Another operation holds this server: hand the task back and look again shortly.
         await saveProgress(store.db, task, this.owner, clock(), { lease_owner: null, lease_expires_at: null, next_run_at: clock() + 100 });
         continue;
@@ -116,7 +116,7 @@ export class TaskEngine<D> {
       const until = clock() + leaseMs;
       void Promise.all([
         renewLease(store.db, task.id, this.owner, until),
-        task.serverId ? renewLocks(store.db, [lockName(task)], this.owner, until) : Promise.resolve(),
+        task.serverId ? renewLocks(store.db, [lockName(task)], this.lockOwner(task), until) : Promise.resolve(),
       ]).then(([ok]) => { if (!ok) lost = true; }).catch(() => {});
     }, Math.max(50, leaseMs / 3));
     try {
@@ -125,7 +125,7 @@ export class TaskEngine<D> {
       }
     } finally {
       clearInterval(heartbeat);
-      if (task.serverId) await releaseLock(store.db, lockName(task), this.owner).catch(() => {});
+      if (task.serverId) await releaseLock(store.db, lockName(task), this.lockOwner(task)).catch(() => {});
       if (task.status === 'RUNNING') {
         // Stopped or lost: let any worker pick it up again at once.
         await saveProgress(store.db, task, this.owner, clock(), { lease_owner: null, lease_expires_at: null }).catch(() => {});
@@ -188,6 +188,11 @@ export class TaskEngine<D> {
     this.o.logger?.info({ taskId: task.id, action: task.action, instanceId: task.instanceId, status, error: task.error }, 'task finished');
     await saveProgress(this.o.store.db, task, this.owner, now, { status, finished_at: now, lease_owner: null, lease_expires_at: null });
     return false;
+  }
+
+  /** A server lock belongs to one task, not to the process: two tasks here must exclude each other too. */
+  private lockOwner(task: Task): string {
+    return `${this.owner}#${task.id}`;
   }
 
   private flowOf(task: Task): Flow<D> {

@@ -71,8 +71,8 @@ function validateArray(m: Member, objects: Objects, raw: unknown, source: Source
 function checkFilters(m: Member, items: unknown[], path: string) {
   const allowed = m.filters ?? [];
   items.forEach((item, i) => {
-    const f = item as { Name?: unknown; Values?: unknown[] };
-    if (typeof f.Name === 'string' && !allowed.includes(f.Name)) {
+    const f = item as { Name?: string; Values?: unknown[] };
+    if (typeof f.Name === 'string' && !allowed.some((a) => (a.endsWith(':*') ? f.Name!.startsWith(a.slice(0, -1)) && (f.Name as string).length > a.length - 1 : a === f.Name))) {
       throw invalidParameterValue(`${path}.${i}.Name`, `"${f.Name}" is not a filter of this action; use one of ${allowed.join(', ')}`,
         `"${f.Name}" 不是本接口支持的过滤条件，可选：${allowed.join('、')}`);
     }

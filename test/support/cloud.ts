@@ -1,0 +1,42 @@
+/**
+ * Test support: the official SDK pointed at a test server, per service, plus polling.
+ */
+import { CommonClient } from 'tencentcloud-sdk-nodejs-common';
+import type { BootstrapCredential } from '../../src/iam/bootstrap.ts';
+
+delete process.env.http_proxy;
+delete process.env.HTTP_PROXY;
+
+export const VERSIONS = { bms: '2018-08-13', vpc: '2017-03-12', bmsops: '2026-01-01' } as const;
+
+export type Call = <T = Record<string, unknown>>(action: string, params?: Record<string, unknown>) => Promise<T>;
+
+export function sdk(creds: BootstrapCredential, service: keyof typeof VERSIONS = 'bms', signMethod: 'TC3-HMAC-SHA256' | 'HmacSHA256' = 'TC3-HMAC-SHA256'): Call {
+  const client = new CommonClient(creds.Endpoint, VERSIONS[service], {
+    credential: { secretId: creds.SecretId, secretKey: creds.SecretKey },
+    region: creds.Region,
+    profile: { signMethod, httpProfile: { protocol: 'http://', endpoint: creds.Endpoint } },
+  });
+  return (action, params = {}) => client.request(action, params) as never;
+}
+
+/** The SDK exception of a call that must fail. */
+export async function failure(p: Promise<unknown>): Promise<{ code: string; message: string; requestId: string }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as { code: string; message: string; requestId: string };
+  }
+  throw new Error('the call was expected to fail');
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 30_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await probe();
+  while (!done(last)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last).slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+    last = await probe();
+  }
+  return last;
+}
