@@ -19,7 +19,7 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
     },
   },
   layer(['src/store/**'], ['**/gateway/**', '**/services/**', '**/iam/**', '**/server/**'], 'store imports only shared (STYLE.md layer rules)'),

@@ -92,9 +92,9 @@ for (const signMethod of SIGN_METHODS) {
       });
 
       it('a valid call to an action whose resources are not built yet is UnsupportedOperation', async () => {
-        const e = await sdkError(client(signMethod, reqMethod).request('DescribeInstances', { Limit: 20, Offset: 0 }));
+        const e = await sdkError(client(signMethod, reqMethod).request('DescribeHeartbeats', { Limit: 20, Offset: 0 }));
         assert.equal(e.code, 'UnsupportedOperation');
-        assert.match(e.message, /DescribeInstances/);
+        assert.match(e.message, /DescribeHeartbeats/);
       });
     });
   }

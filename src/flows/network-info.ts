@@ -9,7 +9,7 @@ import type { Database } from '../store/schema.ts';
 
 export async function installConfigFor(db: Kysely<Database>, instanceId: string): Promise<InstallConfig> {
   const inst = await db.selectFrom('instances').innerJoin('subnets', 'subnets.id', 'instances.subnet_id')
-    .select(['instances.id', 'os_type', 'os_name', 'host_name', 'password_hash', 'private_ip', 'subnets.cidr'])
+    .select(['instances.id', 'os_type', 'os_name', 'host_name', 'password_hash', 'private_ip', 'user_defined', 'subnets.cidr'])
     .where('instances.id', '=', instanceId).executeTakeFirstOrThrow();
   const parsed = parseCidr(inst.cidr);
   if (!parsed.ok) throw new Error(`subnet of ${instanceId} has an invalid CIDR ${inst.cidr}`);
@@ -20,8 +20,9 @@ export async function installConfigFor(db: Kysely<Database>, instanceId: string)
     osType: inst.os_type,
     osName: inst.os_name,
     hostName: inst.host_name,
-    // A reinstall after the hash was cleared would have no password: refuse rather than install blind.
-    passwordHash: required(inst.password_hash, `no password hash recorded for ${instanceId}`),
+    // A user-defined machine may be launched without a password: its account is locked ("!" in
+    // shadow) and it keeps the login the tenant arranged. A standard one always has a hash here.
+    passwordHash: inst.password_hash ?? (inst.user_defined ? '!' : required<string>(null, `no password hash recorded for ${instanceId}`)),
     network: {
       address: required(inst.private_ip, `no private address recorded for ${instanceId}`),
       prefixLength: parsed.cidr.prefix,
@@ -31,7 +32,7 @@ export async function installConfigFor(db: Kysely<Database>, instanceId: string)
   };
 }
 
-function required<T>(value: T | null, message: string): T {
-  if (value === null) throw new Error(message);
-  return value;
+function required<T>(value: T | null, message: string): NonNullable<T> {
+  if (value === null || value === undefined) throw new Error(message);
+  return value as NonNullable<T>;
 }

@@ -1,8 +1,8 @@
 /**
  * The gateway pipeline: the steps every API request goes through, in order.
  *
- *   detect protocol → common parameters → authenticate → resolve action → replay guard
- *   → rate limit → authorize → decode & validate parameters → dispatch
+ *   detect protocol → common parameters → authenticate → resolve action → rate limit
+ *   → authorize → decode & validate parameters → replay guard → dispatch
  *
  * Each step reads and extends the `Exchange`; the first `ApiError` thrown stops the run and
  * becomes the error envelope. Any other exception is our bug: it is logged with its stack and
@@ -29,10 +29,10 @@ export const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['common-params', readCommonParams],
   ['authenticate', authenticate],
   ['resolve-action', resolveAction],
-  ['guard-replay', guardReplay],
   ['rate-limit', rateLimit],
   ['authorize', authorize],
   ['decode-params', decodeParams],
+  ['guard-replay', guardReplay],
   ['dispatch', dispatch],
 ];
 

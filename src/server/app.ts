@@ -16,6 +16,7 @@ import { loadMasterKey } from '../iam/master-key.ts';
 import { memoryRateLimiter } from '../iam/rate-limiter.ts';
 import { SecretBox } from '../iam/secret-box.ts';
 import { bmsService } from '../services/bms-service.ts';
+import { bmsOpsService } from '../services/bmsops-service.ts';
 import { regionCatalog } from '../services/regions/region-catalog.ts';
 import { vpcService } from '../services/vpc-service.ts';
 import { openStore } from '../store/open-store.ts';
@@ -27,6 +28,7 @@ import type { FlowDeps } from '../flows/deps.ts';
 import { startPowerSync, type PowerSync } from '../reconcile/power-sync.ts';
 import { TaskEngine } from '../tasks/engine.ts';
 import { serverAccess } from './server-access.ts';
+import { seedDemo } from './demo.ts';
 import { simRows } from './sim-rows.ts';
 
 export interface StartOptions {
@@ -63,7 +65,7 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   });
   const instanceDeps = { store, regions, scheduler: engine, logger };
   const deps: GatewayDeps = {
-    services: { bms: bmsService(instanceDeps), vpc: vpcService(store) },
+    services: { bms: bmsService(instanceDeps), vpc: vpcService(store), bmsops: bmsOpsService({ store, box, sim: sim.lab }) },
     credentials: storeCredentialResolver(store.db, box, clock),
     regions,
     replays: { remember: (signature, expiresAt) => remember(store.db, signature, expiresAt, clock()) },
@@ -83,6 +85,11 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   const credentials = await bootstrap(store, box, {
     dataDir: config.dataDir, region: config.region, zones: config.zones, endpoint, now: clock(),
   });
+  if (config.demo) {
+    await seedDemo({ ...instanceDeps, box, sim: sim.lab }, {
+      zones: config.zones, region: config.region, demoAccountUin: credentials.demo.accountUin, demoSecretId: credentials.demo.SecretId, now: clock(),
+    });
+  }
   const purge = setInterval(() => void purgeExpired(store.db, clock()).catch((err) => logger.error({ err }, 'replay purge failed')), 60_000);
   purge.unref();
   engine.start();

@@ -1,0 +1,50 @@
+/**
+ * The `bmsops` service (2026-01-01, SPEC §1 and §6): the operator API for the physical fleet.
+ *
+ * Operators enrol what tenants rent: switches and racks (the topology spread placement reasons
+ * about), physical servers with their BMC credentials, flavors (standard, or user-defined and
+ * bound to one tenant) and OS images; they take servers in and out of maintenance and, in the
+ * simulated datacenter, inject faults and press power buttons to rehearse failures. Its spec is
+ * src/spec/bmsops.json; the handlers live in ./fleet/, one file per concern.
+ *
+ * `audience: 'operator'`: the gateway refuses every action to a tenant's keys
+ * (AuthFailure.UnauthorizedOperation) before a handler runs.
+ */
+import bmsopsSpec from '../spec/bmsops.json' with { type: 'json' };
+import { serviceSpecSchema } from '../spec/model.ts';
+import type { ServiceDefinition } from './types.ts';
+import { createOsImage, describeFlavors, describeOsImages } from './fleet/catalog-queries.ts';
+import type { FleetDeps } from './fleet/deps.ts';
+import { describeServers } from './fleet/describe-servers.ts';
+import { createFlavor, modifyFlavor } from './fleet/flavors.ts';
+import { clearServerFaults, describeServerFaults, injectServerFaults, pressServerPowerButton } from './fleet/lab-controls.ts';
+import { modifyServersMaintenance } from './fleet/maintenance.ts';
+import { registerServers } from './fleet/register-servers.ts';
+import { createRack, createSwitch, describeRacks, describeSwitches } from './fleet/topology.ts';
+
+export const BMSOPS_SPEC = serviceSpecSchema.parse(bmsopsSpec);
+
+export function bmsOpsService(deps: FleetDeps): ServiceDefinition {
+  return {
+    spec: BMSOPS_SPEC,
+    audience: 'operator',
+    handlers: {
+      CreateSwitch: createSwitch(deps),
+      DescribeSwitches: describeSwitches(deps),
+      CreateRack: createRack(deps),
+      DescribeRacks: describeRacks(deps),
+      RegisterServers: registerServers(deps),
+      DescribeServers: describeServers(deps),
+      ModifyServersMaintenance: modifyServersMaintenance(deps),
+      InjectServerFaults: injectServerFaults(deps),
+      ClearServerFaults: clearServerFaults(deps),
+      DescribeServerFaults: describeServerFaults(deps),
+      PressServerPowerButton: pressServerPowerButton(deps),
+      CreateFlavor: createFlavor(deps),
+      ModifyFlavor: modifyFlavor(deps),
+      DescribeFlavors: describeFlavors(deps),
+      CreateOsImage: createOsImage(deps),
+      DescribeOsImages: describeOsImages(deps),
+    },
+  };
+}
