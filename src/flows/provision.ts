@@ -42,7 +42,7 @@ export const provisionFlow: Flow<FlowDeps> = {
       name: 'mark-create-failed', timeoutMs: MINUTE,
       run: (ctx) => ctx.deps.store.transaction(async (tx) => {
         await applyEvent(tx, [ctx.task.instanceId!], 'provision_failed', ctx.now(), {
-          idempotent: true, logger: ctx.deps.logger, set: { error: ctx.failure ?? 'provisioning failed', password_hash: null },
+          idempotent: true, logger: ctx.deps.logger, set: { error: ctx.failure ?? 'provisioning failed', password_hash: null, private_ip: null },
         });
         await releaseByOwner(tx, ctx.task.instanceId!);
       }),
