@@ -77,7 +77,7 @@ describe('provisioning failures', () => {
     await settled(id, 'CREATE_FAILED');
     const row = await waitFor('server quarantined', () => serverRow(srv), (r) => r.instance_id === null);
     assert.equal(row.state, 'maintenance');
-    assert.match(row.maintenance_reason!, /RunInstances: .*erase/);
+    assert.match(row.maintenance_reason!, /RunInstances: wipe-disks: .*erase/);
     await server.sim.lab.clearFaults(srv);
   });
 

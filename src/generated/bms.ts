@@ -447,7 +447,7 @@ export interface DescribeFlavorsRequest {
   Filters?: Filter[];
   /** Offset; when Offset is given, Limit must be given too. */
   Offset?: number;
-  /** Number of results, default 20, maximum 100. */
+  /** Number of results, default 20, maximum 100. Defaults to 20 when absent; an Offset needs an explicit Limit, so the default is applied by the handler rather than the schema. */
   Limit?: number;
 }
 

@@ -159,7 +159,7 @@ export class TaskEngine<D> {
           await sleep(this.scaled(1000 * 2 ** (record.attempts - 1), 10));
           continue;
         }
-        if (step.fallback && (await attempt(() => step.fallback!(ctx, error)))) break;
+        if (step.fallback && (await attempt(() => step.fallback!(ctx, new Error(`${step.name}: ${error.message}`))))) break;
         return this.fail(task, flow, rescuing, `${step.name}: ${error.message}`);
       }
     }

@@ -5,7 +5,7 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { DescribeDisksRequest, DescribeFlavorsRequest, InquiryPriceBmsInstanceForTradeRequest } from '../../generated/bms.ts';
-import { ApiError, missingParameter } from '../../shared/errors.ts';
+import { ApiError, invalidParameter, missingParameter } from '../../shared/errors.ts';
 import { isoTime, normalizeId } from '../../shared/ids.ts';
 import { containsIgnoringCase } from '../../store/repos/vpcs.ts';
 import type { Database, FlavorsTable } from '../../store/schema.ts';
@@ -21,6 +21,7 @@ export function describeFlavors(deps: InstanceServiceDeps): Handler {
   return async (ctx, params) => {
     const p = params as unknown as DescribeFlavorsRequest;
     if (p.Offset !== undefined && p.Limit === undefined) throw missingParameter('Limit');
+    if (p.FlavorIds?.length && p.Filters?.length) throw invalidParameter('FlavorIds', 'given without Filters (the two cannot be combined)', '不能与 Filters 同时指定');
     let q = visibleFlavors(deps.store.db, ctx.principal.accountUin);
     if (p.FlavorIds?.length) q = q.where('id', 'in', p.FlavorIds.map(normalizeId));
     for (const f of p.Filters ?? []) {
@@ -30,7 +31,7 @@ export function describeFlavors(deps: InstanceServiceDeps): Handler {
       else q = q.where((eb) => eb.or(values.map((v) => containsIgnoringCase('flavors.name', v))));
     }
     const count = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    const rows = await q.selectAll().orderBy('zone').orderBy('name').offset(p.Offset ?? 0).limit(p.Limit ?? 100).execute();
+    const rows = await q.selectAll().orderBy('zone').orderBy('name').offset(p.Offset ?? 0).limit(p.Limit ?? 20).execute();
     return { FlavorSet: await withImages(deps.store.db, rows), TotalCount: Number(count.n) };
   };
 }
