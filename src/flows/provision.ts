@@ -14,6 +14,7 @@ import type { Flow } from '../tasks/flow.ts';
 import { gateStep, MINUTE, onServer, powerStep, quarantine, recordPower, returnServer, wipeStep } from './common-steps.ts';
 import type { FlowDeps } from './deps.ts';
 import { installConfigFor } from './network-info.ts';
+import { provisionRescueSteps, provisionSteps } from './capabilities/index.ts';
 
 export const provisionFlow: Flow<FlowDeps> = {
   name: 'provision',
@@ -33,6 +34,7 @@ export const provisionFlow: Flow<FlowDeps> = {
         await recordPower(ctx, 'on');
       }),
     },
+    ...provisionSteps(),
     powerStep('power-on', 'on'),
     // The password hash served its purpose: it does not outlive the install.
     gateStep('mark-running', 'provisioned', () => ({ error: null, password_hash: null })),
@@ -47,6 +49,7 @@ export const provisionFlow: Flow<FlowDeps> = {
         await releaseByOwner(tx, ctx.task.instanceId!);
       }),
     },
+    ...provisionRescueSteps(),
     powerStep('power-off', 'off', quarantine),
     wipeStep('wipe-disks', 'all', quarantine),
     {

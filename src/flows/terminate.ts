@@ -11,16 +11,19 @@ import { releaseByOwner } from '../store/repos/ip-allocations.ts';
 import type { Flow } from '../tasks/flow.ts';
 import { MINUTE, powerStep, quarantine, returnServer, wipeStep } from './common-steps.ts';
 import type { FlowDeps } from './deps.ts';
+import { releaseAll, returnSteps } from './capabilities/index.ts';
 
 export const terminateFlow: Flow<FlowDeps> = {
   name: 'terminate',
   steps: [
     powerStep('power-off', 'off', quarantine),
+    ...returnSteps(),
     wipeStep('wipe-disks', 'all', quarantine),
     {
       name: 'release', timeoutMs: MINUTE,
       run: (ctx) => ctx.deps.store.transaction(async (tx) => {
         const instanceId = ctx.task.instanceId!;
+        await releaseAll(tx, { instanceId, now: ctx.now(), releaseAddress: ctx.task.context.releaseAddress === true });
         await releaseByOwner(tx, instanceId);
         await tx.deleteFrom('instance_tags').where('instance_id', '=', instanceId).execute();
         await returnServer(tx, ctx.task.serverId, ctx.now());

@@ -229,6 +229,24 @@ export interface TasksTable {
 export interface LocksTable { name: string; owner: string; expires_at: number }
 export interface SequencesTable { name: string; value: number }
 
+// ---- placement, heartbeat VLANs, public IPs, out-of-band access (migration 0008) ----------------
+
+export interface PlacementGroupsTable { id: string; account_uin: string; region: string; name: string; type: string; created_at: number; updated_at: number }
+export interface VlanRangesTable { zone: string; first_vlan: number; last_vlan: number }
+export interface HeartbeatGroupsTable { id: string; account_uin: string; region: string; name: string; vlan_id: number; created_at: number; updated_at: number }
+export interface HeartbeatMembersTable { instance_id: string; group_id: string; created_at: number }
+export interface SwitchPortsTable { server_id: string; heartbeat_vlan: number | null; updated_at: number }
+export interface EipPoolTable { address: string; region: string; isp: string; created_at: number }
+export interface EipsTable {
+  id: string; account_uin: string; region: string; address: string; isp: string; name: string; bandwidth: number;
+  instance_id: string | null; private_ip: string | null; created_at: number; updated_at: number;
+}
+export interface OutbandMappingsTable { instance_id: string; vpc_id: string; subnet_id: string; account_uin: string; vip: string; ports: string; created_at: number }
+export interface BmcAccountsTable { instance_id: string; server_id: string; username: string; password_enc: string; created_at: number }
+export interface SecretReadsTable {
+  id: string; kind: string; account_uin: string; user_uin: string; secret_id: string; resource_id: string; request_id: string; source_ip: string; at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -253,4 +271,14 @@ export interface Database {
   tasks: TasksTable;
   locks: LocksTable;
   sequences: SequencesTable;
+  placement_groups: PlacementGroupsTable;
+  vlan_ranges: VlanRangesTable;
+  heartbeat_groups: HeartbeatGroupsTable;
+  heartbeat_members: HeartbeatMembersTable;
+  switch_ports: SwitchPortsTable;
+  eip_pool: EipPoolTable;
+  eips: EipsTable;
+  outband_mappings: OutbandMappingsTable;
+  bmc_accounts: BmcAccountsTable;
+  secret_reads: SecretReadsTable;
 }

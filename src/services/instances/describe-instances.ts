@@ -60,11 +60,12 @@ export function describeInstances(deps: InstanceServiceDeps): Handler {
 async function views(db: Kysely<Database>, accountUin: string, rows: Array<Selectable<InstancesTable>>) {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const [addresses, tags, account] = await Promise.all([
+  const [addresses, tags, account, eips] = await Promise.all([
     db.selectFrom('ip_allocations').select(['owner_id', 'address', 'kind']).where('owner_id', 'in', ids)
       .where('kind', 'in', ['primary', 'backup']).orderBy('address_num').execute(),
     db.selectFrom('instance_tags').selectAll().where('instance_id', 'in', ids).orderBy('tag_key').execute(),
     db.selectFrom('accounts').select(['uuid', 'app_id']).where('uin', '=', accountUin).executeTakeFirstOrThrow(),
+    db.selectFrom('eips').select(['instance_id', 'address']).where('instance_id', 'in', ids).orderBy('address').execute(),
   ]);
   return rows.map((r) => {
     const mine = addresses.filter((a) => a.owner_id === r.id);
@@ -72,7 +73,7 @@ async function views(db: Kysely<Database>, accountUin: string, rows: Array<Selec
     return instanceView(r, {
       addresses: ordered.length > 0 ? ordered : r.private_ip ? [r.private_ip] : [],
       tags: tags.filter((t) => t.instance_id === r.id).map((t) => ({ key: t.tag_key, value: t.tag_value })),
-      uuid: account.uuid, appId: Number(account.app_id), publicIps: [],
+      uuid: account.uuid, appId: Number(account.app_id), publicIps: eips.filter((e) => e.instance_id === r.id).map((e) => e.address),
     });
   });
 }

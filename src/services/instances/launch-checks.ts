@@ -3,7 +3,7 @@
  * the parameter it is about. They read; they change nothing.
  */
 import type { Kysely, Selectable } from 'kysely';
-import { ApiError, invalidParameterValue, missingParameter, unsupportedOperation } from '../../shared/errors.ts';
+import { ApiError, invalidParameterValue, missingParameter } from '../../shared/errors.ts';
 import { normalizeId } from '../../shared/ids.ts';
 import { getSubnet, type Subnet } from '../../store/repos/subnets.ts';
 import { getVpc, type Vpc } from '../../store/repos/vpcs.ts';
@@ -71,16 +71,4 @@ export async function launchNetwork(
   if (!subnet.isBms) throw invalidParameterValue(path, `${subnet.id} is not a BMS subnet; bare-metal instances need one`, `${subnet.id} 不是 BMS 子网，裸金属实例必须使用 BMS 子网`);
   if (subnet.zone !== zone) throw invalidParameterValue(path, `${subnet.id} is in zone ${subnet.zone}, not in Placement.Zone ${zone}`, `${subnet.id} 位于可用区 ${subnet.zone}，而非 ${zone}`);
   return { vpc, subnet };
-}
-
-/** Features that arrive with later capabilities are refused clearly, never silently ignored. */
-export function checkNotYetAvailable(p: { InternetAccessible?: { InternetMaxBandwidthOut?: number; PublicIpAssigned?: boolean }; GroupId?: string }): void {
-  const ia = p.InternetAccessible;
-  if (ia && ((ia.InternetMaxBandwidthOut ?? 0) > 0 || ia.PublicIpAssigned === true)) {
-    throw unsupportedOperation('Public IPs (InternetAccessible) are not available in this deployment yet: there is no EIP pool.',
-      '当前部署暂不支持公网 IP（InternetAccessible）：尚无弹性公网 IP 资源池。');
-  }
-  if (p.GroupId) {
-    throw unsupportedOperation('Spread placement groups (GroupId) are not available in this deployment yet.', '当前部署暂不支持分散置放群组（GroupId）。');
-  }
 }

@@ -12,13 +12,15 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { RunInstancesRequest } from '../../generated/bms.ts';
 import { ApiError, invalidParameterValue } from '../../shared/errors.ts';
-import { newId } from '../../shared/ids.ts';
+import { newId, normalizeId } from '../../shared/ids.ts';
+import { chooseServers } from './choose-servers.ts';
+import { attachPublicIps, checkInternetAccess } from './public-ips.ts';
 import { allocateAddresses, allocateIpv6, type AllocationFailure } from '../../store/repos/ip-allocations.ts';
 import type { Database } from '../../store/schema.ts';
 import type { CallContext, Handler } from '../types.ts';
 import { createTasks, type InstanceServiceDeps } from './deps.ts';
 import {
-  checkFlavorForLaunch, checkLoginPassword, checkNotYetAvailable, checkOperatingSystem, checkRaidType, launchNetwork, visibleFlavor,
+  checkFlavorForLaunch, checkLoginPassword, checkOperatingSystem, checkRaidType, launchNetwork, visibleFlavor,
   type Flavor,
 } from './launch-checks.ts';
 import { checkHostName, hashPassword, randomHostName } from './login-rules.ts';
@@ -54,7 +56,7 @@ async function checkLaunch(deps: InstanceServiceDeps, ctx: CallContext, p: RunIn
   if (!(await deps.regions.zones(ctx.region)).some((z) => z.zone === zone)) {
     throw invalidParameterValue('Placement.Zone', `"${zone}" is not a zone of region ${ctx.region}`, `"${zone}" 不是地域 ${ctx.region} 的可用区`);
   }
-  checkNotYetAvailable(p);
+  checkInternetAccess(p.InternetAccessible);
   const db = deps.store.db;
   const flavor = await visibleFlavor(db, ctx.principal.accountUin, p.FlavorId);
   checkFlavorForLaunch(flavor, zone);
@@ -84,7 +86,9 @@ async function checkLaunch(deps: InstanceServiceDeps, ctx: CallContext, p: RunIn
 async function launch(deps: InstanceServiceDeps, tx: Kysely<Database>, ctx: CallContext, p: RunInstancesRequest, plan: LaunchPlan) {
   const now = ctx.now;
   const ids = Array.from({ length: plan.count }, () => newId('bms'));
-  const servers = await takeServers(deps, tx, plan.flavor, p.Placement.Zone, ids, now);
+  const servers = await chooseServers({
+    store: deps.store, tx, accountUin: ctx.principal.accountUin, flavor: plan.flavor, zone: p.Placement.Zone, instanceIds: ids, groupId: p.GroupId, now,
+  });
   const addresses = await takeAddresses(tx, plan, ids, p.VirtualPrivateCloud.PrivateIpAddresses, now);
   await tx.insertInto('instances').values(ids.map((id, i) => ({
     id, account_uin: ctx.principal.accountUin, zone: p.Placement.Zone, flavor_id: plan.flavor.id, server_id: servers[i]!,
@@ -92,11 +96,15 @@ async function launch(deps: InstanceServiceDeps, tx: Kysely<Database>, ctx: Call
     cpu_arch: plan.flavor.cpu_arch, raid_type: p.RaidType, status: 'PENDING', vpc_id: p.VirtualPrivateCloud.VpcId.toLowerCase(),
     subnet_id: plan.subnet.id, private_ip: addresses[i]!, password_hash: plan.passwordHash,
     enhanced_service: JSON.stringify(p.EnhancedService ?? { SecurityService: true, MonitorService: true }),
-    user_defined: plan.flavor.user_defined, group_id: null, error: null, created_at: now, updated_at: now, deleted_at: null,
+    user_defined: plan.flavor.user_defined, group_id: p.GroupId ? normalizeId(p.GroupId) : null, error: null, created_at: now, updated_at: now, deleted_at: null,
   }))).execute();
   if (p.VirtualPrivateCloud.Ipv6Address) {
     for (const id of ids) failOn(await allocateIpv6(tx, { id: plan.subnet.id, ipv6Cidr: plan.subnet.ipv6Cidr, accountUin: plan.subnet.accountUin }, { ownerId: id }, now), plan);
   }
+  await attachPublicIps({
+    tx, accountUin: ctx.principal.accountUin, region: ctx.region, instances: ids.map((id, i) => ({ id, privateIp: addresses[i]! })),
+    internetAccessible: p.InternetAccessible, now,
+  });
   const tags = (p.Tags ?? []).flatMap((t) => ids.map((id) => ({ instance_id: id, tag_key: t.TagKey, tag_value: t.TagValue })));
   if (tags.length > 0) await tx.insertInto('instance_tags').values(tags).execute();
   const taskIds = await createTasks(tx, ctx.principal.accountUin,
@@ -109,20 +117,6 @@ async function launch(deps: InstanceServiceDeps, tx: Kysely<Database>, ctx: Call
   }
   deps.logger?.info({ accountUin: ctx.principal.accountUin, instances: ids, flavor: plan.flavor.id }, 'instances launched');
   return result;
-}
-
-async function takeServers(deps: InstanceServiceDeps, tx: Kysely<Database>, flavor: Flavor, zone: string, ids: string[], now: number): Promise<string[]> {
-  let q = tx.selectFrom('servers').select('id').where('flavor_id', '=', flavor.id).where('zone', '=', zone)
-    .where('state', '=', 'available').orderBy('id').limit(ids.length);
-  if (deps.store.dialect === 'postgres') q = q.forUpdate().skipLocked();
-  const free = (await q.execute()).map((r) => r.id);
-  if (free.length < ids.length) throw notEnoughServers(flavor, zone, ids.length, free.length);
-  for (let i = 0; i < ids.length; i++) {
-    const taken = await tx.updateTable('servers').set({ state: 'allocated', instance_id: ids[i]!, updated_at: now })
-      .where('id', '=', free[i]!).where('state', '=', 'available').executeTakeFirst();
-    if (taken.numUpdatedRows !== 1n) throw notEnoughServers(flavor, zone, ids.length, i);
-  }
-  return free;
 }
 
 async function takeAddresses(tx: Kysely<Database>, plan: LaunchPlan, ids: string[], requested: string[] | undefined, now: number): Promise<string[]> {
@@ -151,13 +145,6 @@ function failOn<T extends { ok: true }>(r: T | AllocationFailure, plan: LaunchPl
     case 'no-ipv6': throw invalidParameterValue('VirtualPrivateCloud.Ipv6Address', `the subnet ${plan.subnet.id} has no IPv6 CIDR`, `子网 ${plan.subnet.id} 没有 IPv6 网段`);
     case 'subnet-missing': throw new ApiError('ResourceNotFound', { en: `The subnet ${plan.subnet.id} does not exist.`, zh: `子网 ${plan.subnet.id} 不存在。` });
   }
-}
-
-function notEnoughServers(flavor: Flavor, zone: string, wanted: number, free: number): ApiError {
-  return new ApiError('ResourceInsufficient', {
-    en: `Only ${free} servers of flavor ${flavor.id} (${flavor.name}) are free in zone ${zone}; ${wanted} were requested.`,
-    zh: `可用区 ${zone} 中套餐 ${flavor.id}（${flavor.name}）仅剩 ${free} 台空闲服务器，请求 ${wanted} 台。`,
-  });
 }
 
 /** What identifies a launch request for ClientToken: every parameter, the password only as a digest. */

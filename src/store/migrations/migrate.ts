@@ -26,6 +26,7 @@ import { temporaryKeys } from './0004-temporary-keys.ts';
 import { fleet } from './0005-fleet.ts';
 import { network } from './0006-network.ts';
 import { instances } from './0007-instances.ts';
+import { placementAndAccess } from './0008-placement-and-access.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-identity': identity,
@@ -35,6 +36,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005-fleet': fleet,
   '0006-network': network,
   '0007-instances': instances,
+  '0008-placement-and-access': placementAndAccess,
 };
 
 export interface MigrateOptions {

@@ -1,0 +1,222 @@
+/**
+ * Benchmark: DescribeInstances over a large tenant, unfiltered and with selective filters.
+ *
+ * What is measured: requests per second and p50/p99 latency of a signed TC3 POST
+ * `DescribeInstances` (headers as the official Node SDK sends them, re-signed every second),
+ * at 32 keep-alive connections, for three requests:
+ *
+ *   list       `{Limit: 100}` — the newest 100 instances and the exact TotalCount;
+ *   by-ip      `{Limit: 100, Filters: [{Name: 'private-ip-address', Values: [one address]}]}` (1 match);
+ *   by-subnet  `{Limit: 100, Filters: [{Name: 'subnet-id', Values: [one subnet]}]}` (1% match);
+ *
+ * at 10,000 and at 100,000 instances of one tenant (BENCH_INSTANCES, default "10000,100000":
+ * rows are inserted up to the first size, measured, topped up to the next, measured again),
+ * against the baseline:
+ *
+ *   bare       a bare node:http server answering, as a fixed body, the very bytes BMS answered
+ *              to `list` at that size (100 instances): Node answering HTTP with the same
+ *              amount of data, with no work behind it.
+ *
+ * Target (SPEC §12): a selective filter at 100k instances on SQLite answers with p99 ≤ 20 ms.
+ * Also printed: the resident set size of the BMS process at each size (SPEC §12 aims at under
+ * 150 MB at 100k instances).
+ *
+ * How: BMS (SQLite in a temporary folder, demo cloud, zero simulated delay so the demo's two
+ * handed-over instances finish provisioning before anything is measured) and the bare server
+ * each run in a child process; autocannon drives them from this one. The instances are written
+ * straight into the store (bench/support/seed-instances.ts: 100 subnets, distinct private IPs,
+ * a primary address row and one tag each, 1% STOPPED). The per-account rate limiter is replaced
+ * by one that always allows: the gateway limits DescribeInstances to 40/s per account, which
+ * would otherwise be all we measure. Each run is preceded by a 2 s warm-up; targets alternate
+ * order for BENCH_ROUNDS rounds (default 3) of BENCH_SECONDS seconds (default 5), and the
+ * MEDIAN across rounds is reported. On a 2-core machine autocannon competes with the server for
+ * CPU; the ratio to the bare server, measured in the same run, is the meaningful figure.
+ *
+ * Run: `npm run bench:list`. BENCH_ONLY=by-ip,by-subnet limits the requests measured;
+ * BENCH_CPU_PROF=1 writes a V8 CPU profile of the BMS process and prints its hottest functions.
+ * This is a measurement, not a test: it exits 0 whether the targets are met or not.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ask, cpuProfileFlags, serveParent, startChild, stopChild, type Child } from './support/child.ts';
+import { startBareServer, startBenchBms } from './support/bms-servers.ts';
+import { newestProfile, printHotFunctions } from './support/cpu-profile.ts';
+import { measure, summarize, type LoadSpec, type Run } from './support/load.ts';
+import { seedInstances, type SeedResult } from './support/seed-instances.ts';
+import { BASELINE_CREDENTIALS, BMS_API, callApi, closeApiConnections, resignedEverySecond, type Credentials } from './support/signed-api.ts';
+import { fmt, mb, median, positiveInt, positiveInts, sleep, verdict } from './support/stats.ts';
+
+const SECONDS = positiveInt('BENCH_SECONDS', 5);
+const ROUNDS = positiveInt('BENCH_ROUNDS', 3);
+const SIZES = positiveInts('BENCH_INSTANCES', [10_000, 100_000]);
+const WARMUP_SECONDS = 2;
+const CONNECTIONS = 32;
+const TARGET = { p99Ms: 20, rssBytes: 150 * 2 ** 20 };
+const PROFILE = process.env.BENCH_CPU_PROF === '1';
+const PROFILE_DIR = join(tmpdir(), 'bms-bench-profiles');
+const BARE_REQUEST_ID = '6f1c1f0e-3c55-4b8e-9a43-1d7f2f9a0b21';
+
+type Query = 'list' | 'by-ip' | 'by-subnet';
+type Variant = 'bare' | Query;
+const QUERIES: Query[] = (process.env.BENCH_ONLY?.split(',').map((s) => s.trim()) as Query[] | undefined) ?? ['list', 'by-ip', 'by-subnet'];
+const SELECTIVE: Query[] = ['by-ip', 'by-subnet'];
+
+function params(query: Query, probe: SeedResult['probe']): object {
+  switch (query) {
+    case 'list': return { Limit: 100 };
+    case 'by-ip': return { Limit: 100, Filters: [{ Name: 'private-ip-address', Values: [probe.privateIp] }] };
+    case 'by-subnet': return { Limit: 100, Filters: [{ Name: 'subnet-id', Values: [probe.subnetId] }] };
+  }
+}
+
+/** A successful DescribeInstances answer: an InstanceSet, and no `Error` in the envelope. */
+const isSuccess = (body: string) => body.includes('"InstanceSet"') && !body.includes('"Error"');
+
+// ---------------------------------------------------------------------------------------------
+// Child processes.
+
+async function serveBare(): Promise<void> {
+  const bare = await startBareServer('{"Response":{"TotalCount":0,"InstanceSet":[]}}', BARE_REQUEST_ID);
+  serveParent({ ...bare.address }, { 'set-body': (body: string) => bare.setBody(body) }, { stop: bare.close, orphaned: () => {} });
+}
+
+async function serveBms(): Promise<void> {
+  const { bms, stop, orphaned } = await startBenchBms({ BMS_DEMO: '1', BMS_SIM_TIME_SCALE: '0' });
+  const { SecretId, SecretKey, Region } = bms.credentials.demo;
+  serveParent({ ...bms.edge.address, credentials: { SecretId, SecretKey, Region } }, {
+    /** Waits until no task is running (the demo hand-over provisions at start). */
+    settle: async () => {
+      for (let i = 0; i < 600; i++) {
+        const running = await bms.store.db.selectFrom('tasks').select('id').where('status', '=', 'RUNNING').limit(1).execute();
+        if (running.length === 0) return;
+        await sleep(50);
+      }
+      throw new Error('tasks still running after 30 s');
+    },
+    seed: (upTo: number) => seedInstances(bms, upTo),
+    memory: () => process.memoryUsage(),
+  }, { stop, orphaned });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring one size.
+
+interface Size {
+  instances: number;
+  seed: SeedResult;
+  bareBodyBytes: number;
+  runs: Record<Variant, Run[]>;
+  rss: number;
+}
+
+async function measureSize(bare: Child, bms: Child, upTo: number): Promise<Size> {
+  const seed = await ask<SeedResult>(bms, 'seed', upTo);
+  console.log(`\n${fmt(seed.count, 0)} instances (inserted in ${fmt(seed.ms / 1000, 1)} s); by-ip = ${seed.probe.privateIp}, by-subnet = ${seed.probe.subnetId}`);
+  const creds = bms.ready.credentials!;
+  const specs = {} as Record<Variant, LoadSpec>;
+  for (const q of QUERIES) {
+    const body = JSON.stringify(params(q, seed.probe));
+    specs[q] = { target: bms.ready, connections: CONNECTIONS, body, headers: resignedEverySecond(bms.ready, creds, BMS_API('DescribeInstances'), body), isSuccess };
+  }
+  const listing = await precheck(bms.ready, creds, seed);
+  await ask(bare, 'set-body', listing);
+  const bareBody = JSON.stringify(params('list', seed.probe));
+  specs.bare = {
+    target: bare.ready, connections: CONNECTIONS, body: bareBody, isSuccess,
+    headers: resignedEverySecond(bare.ready, BASELINE_CREDENTIALS, BMS_API('DescribeInstances'), bareBody),
+  };
+  const variants: Variant[] = ['bare', ...QUERIES];
+  const runs = Object.fromEntries(variants.map((v) => [v, [] as Run[]])) as Record<Variant, Run[]>;
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const v of round % 2 === 1 ? variants : [...variants].reverse()) {
+      const run = await measure(specs[v], SECONDS, WARMUP_SECONDS);
+      runs[v].push(run);
+      console.log(`  round ${round}  ${v.padEnd(10)} ${fmt(run.rps, 0).padStart(8)} req/s  p50 ${run.p50} ms  p99 ${run.p99} ms  failures ${run.failures}`);
+    }
+  }
+  const { rss } = await ask<NodeJS.MemoryUsage>(bms, 'memory');
+  return { instances: seed.count, seed, bareBodyBytes: Buffer.byteLength(listing), runs, rss };
+}
+
+/** Each query once, checking the answer is what the rows say it must be; returns the `list` answer's bytes. */
+async function precheck(target: Child['ready'], creds: Credentials, seed: SeedResult): Promise<string> {
+  const expected: Record<Query, (n: number) => boolean> = {
+    list: (n) => n >= seed.count, 'by-ip': (n) => n === 1, 'by-subnet': (n) => n === seed.probe.perSubnet,
+  };
+  let listing = '';
+  for (const q of ['list', ...QUERIES.filter((x) => x !== 'list')] as Query[]) {
+    const { response, raw } = await callApi<{ TotalCount: number; InstanceSet: unknown[] }>(target, creds, BMS_API('DescribeInstances'), params(q, seed.probe));
+    if (!expected[q](response.TotalCount)) throw new Error(`pre-check: ${q} answered TotalCount ${response.TotalCount}`);
+    if (q === 'list') listing = raw;
+  }
+  return listing;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporting.
+
+function report(sizes: Size[]): void {
+  console.log(`\nMedian of ${ROUNDS} round(s), ${SECONDS} s each (+${WARMUP_SECONDS} s warm-up), ${CONNECTIONS} connections, SQLite, rate limiter off:`);
+  const last = sizes.at(-1)!;
+  for (const size of sizes) {
+    const bare = summarize(size.runs.bare, median);
+    console.log(`\n  ${fmt(size.instances, 0)} instances (bare answers the ${fmt(size.bareBodyBytes, 0)}-byte list body)   BMS RSS ${mb(size.rss)}`);
+    console.log(`  ${'target'.padEnd(11)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'req/s ÷ bare'.padStart(14)}${'p99 ÷ bare'.padStart(12)}${'failures'.padStart(10)}`);
+    for (const v of ['bare', ...QUERIES] as Variant[]) {
+      const s = summarize(size.runs[v], median);
+      const ratio = v === 'bare' ? '' : fmt(s.rps / bare.rps, 2);
+      const p99Ratio = v === 'bare' ? '' : fmt(s.p99 / Math.max(bare.p99, 1), 1);
+      console.log(`  ${v.padEnd(11)}${fmt(s.rps, 0).padStart(9)}${String(s.p50).padStart(9)}${String(s.p99).padStart(9)}${ratio.padStart(14)}${p99Ratio.padStart(12)}${String(s.failures).padStart(10)}`);
+    }
+  }
+  console.log('');
+  for (const q of QUERIES.filter((x) => SELECTIVE.includes(x))) {
+    const s = summarize(last.runs[q], median);
+    console.log(`  ${q.padEnd(10)} at ${fmt(last.instances, 0)}: p99 ≤ ${TARGET.p99Ms} ms: ${verdict(s.p99 <= TARGET.p99Ms)} (${s.p99} ms)   no failures: ${verdict(s.failures === 0)}`);
+  }
+  console.log(`  BMS RSS at ${fmt(last.instances, 0)}: ${mb(last.rss)} (SPEC §12 aims < ${mb(TARGET.rssBytes)}: ${verdict(last.rss < TARGET.rssBytes)})`);
+  for (const size of sizes) {
+    for (const v of ['bare', ...QUERIES] as Variant[]) {
+      const sample = summarize(size.runs[v], median).sample;
+      if (sample) console.log(`\n  sample failed answer from ${v} at ${size.instances}: ${sample}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  console.log(`DescribeInstances benchmark: ${QUERIES.join(', ')} at ${SIZES.map((n) => fmt(n, 0)).join(' and ')} instances, `
+    + `${CONNECTIONS} connections, ${ROUNDS} round(s) × ${SECONDS} s (+${WARMUP_SECONDS} s warm-up); rate limiter replaced by one that always allows`);
+  const self = fileURLToPath(import.meta.url);
+  const started = Date.now();
+  const children = await Promise.allSettled([
+    startChild(self, 'bare'), startChild(self, 'bms', { execArgv: PROFILE ? cpuProfileFlags(PROFILE_DIR) : [] }),
+  ]);
+  const [bare, bms] = children.map((c) => (c.status === 'fulfilled' ? c.value : undefined));
+  try {
+    for (const c of children) if (c.status === 'rejected') throw c.reason;
+    await ask(bms!, 'settle');
+    const sizes: Size[] = [];
+    for (const n of [...SIZES].sort((a, b) => a - b)) sizes.push(await measureSize(bare!, bms!, n));
+    report(sizes);
+  } finally {
+    closeApiConnections();
+    await Promise.all([stopChild(bare), stopChild(bms)]);
+  }
+  const profile = PROFILE ? newestProfile(PROFILE_DIR, started) : undefined;
+  if (profile) printHotFunctions(profile);
+}
+
+const role = process.argv[2];
+if (role === 'bare') await serveBare();
+else if (role === 'bms') await serveBms();
+else {
+  try {
+    await main();
+  } catch (e) {
+    console.error('\nBENCHMARK FAILED:', e instanceof Error ? e.stack ?? e.message : e);
+    process.exitCode = 1;
+  }
+}
