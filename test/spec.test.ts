@@ -49,7 +49,7 @@ describe('bms spec', () => {
   });
 
   it('every action has a handler, and nothing else does', () => {
-    const service = bmsService({ regions: undefined as never, store: undefined as never, scheduler: undefined as never });
+    const service = bmsService({ regions: undefined as never, store: undefined as never, scheduler: undefined as never, box: undefined as never });
     const missing = Object.keys(BMS_SPEC.actions).filter((a) => typeof service.handlers[a] !== 'function');
     assert.deepEqual(missing, [], `actions without a handler: ${missing.join(', ')}`);
     const extra = Object.keys(service.handlers).filter((a) => !(a in BMS_SPEC.actions));

@@ -65,7 +65,7 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   });
   const instanceDeps = { store, regions, scheduler: engine, logger };
   const deps: GatewayDeps = {
-    services: { bms: bmsService(instanceDeps), vpc: vpcService(store), bmsops: bmsOpsService({ store, box, sim: sim.lab }) },
+    services: { bms: bmsService({ ...instanceDeps, box }), vpc: vpcService(store), bmsops: bmsOpsService({ store, box, sim: sim.lab }) },
     credentials: storeCredentialResolver(store.db, box, clock),
     regions,
     replays: { remember: (signature, expiresAt) => remember(store.db, signature, expiresAt, clock()) },

@@ -7,7 +7,10 @@
 import bmsSpec from '../spec/bms.json' with { type: 'json' };
 import { serviceSpecSchema } from '../spec/model.ts';
 import { notYetAvailable } from './not-yet-available.ts';
-import type { InstanceServiceDeps } from './instances/deps.ts';
+import { accessHandlers } from './access/handlers.ts';
+import type { BmsServiceDeps } from './bms-deps.ts';
+import { heartbeatHandlers } from './heartbeats/handlers.ts';
+import { placementHandlers } from './placement/handlers.ts';
 import { instanceHandlers } from './instances/handlers.ts';
 import { describeRegions, describeZones } from './regions/regions-service.ts';
 import type { Handler, ServiceDefinition } from './types.ts';
@@ -28,11 +31,14 @@ const LATER: Array<[string[], string, string]> = [
   [['CreateOutbandIP', 'DescribeOutbandIP', 'DeleteOutbandIP', 'DescribeOutbandInfo'], 'out-of-band access to instances', '带外访问功能'],
 ];
 
-export function bmsService(deps: InstanceServiceDeps): ServiceDefinition {
+export function bmsService(deps: BmsServiceDeps): ServiceDefinition {
   const handlers: Record<string, Handler> = {
     DescribeRegions: describeRegions(deps.regions),
     DescribeZones: describeZones(deps.regions),
     ...instanceHandlers(deps),
+    ...placementHandlers(deps),
+    ...heartbeatHandlers(deps),
+    ...accessHandlers(deps),
   };
   for (const [actions, needs, needsZh] of LATER) {
     for (const action of actions) handlers[action] ??= notYetAvailable(action, needs, needsZh);
