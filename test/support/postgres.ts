@@ -14,9 +14,19 @@ import { parsePostgresUrl, redactUrl } from '../../src/store/postgres/database-u
 export const PG_URL = process.env['BMS_TEST_DATABASE_URL'] || 'postgres://127.0.0.1:5432/test';
 export const PG_SAFE_URL = redactUrl(PG_URL);
 
-/** undefined if PostgreSQL answers at `url`, else why not. */
+/** undefined if PostgreSQL answers at `url`, else why not (three tries: a loaded machine is slow to accept). */
 export async function probePostgres(url = PG_URL): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: parsePostgresUrl(url).connectionString, connectionTimeoutMillis: 3000 });
+  let why: string | undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    why = await probeOnce(url);
+    if (why === undefined) return undefined;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return why;
+}
+
+async function probeOnce(url: string): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: parsePostgresUrl(url).connectionString, connectionTimeoutMillis: 10_000 });
   client.on('error', () => {});
   try {
     await client.connect();
