@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { provisionFlow } from '../src/flows/provision.ts';
 import { checkInvariants } from '../src/reconcile/invariants.ts';
 import { failure, sdk, waitFor, type Call } from './support/cloud.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
@@ -101,7 +102,10 @@ describe('the Terraform provider flow', () => {
     const provision = TaskSet.find((t) => t.Action === 'RunInstances')!;
     assert.equal(provision.Status, 'SUCCESS');
     assert.equal(provision.Progress, 100);
-    assert.deepEqual(provision.Steps.map((s) => s.Name), ['power-off', 'build-raid', 'install-os', 'power-on', 'mark-running']);
+    assert.deepEqual(provision.Steps.map((s) => s.Name), provisionFlow.steps.map((s) => s.name));
+    for (const name of ['power-off', 'build-raid', 'install-os', 'create-bmc-account', 'power-on', 'mark-running']) {
+      assert.ok(provision.Steps.some((s) => s.Name === name), `provisioning has a ${name} step`);
+    }
     assert.ok(provision.Steps.every((s) => s.Status === 'DONE'));
     const q = await bms<{ Status: number; Output: string }>('QueryTask', { TaskId: String(provision.TaskId) });
     assert.equal(q.Status, 0);

@@ -135,8 +135,9 @@ describe('RunInstances rules', () => {
     await refused(withVpc({ VpcId: Vpc.VpcId, SubnetId: sn.Subnet.SubnetId, Ipv6Address: true }), 'InvalidParameterValue', /IPv6/);
   });
   it('public IPs and placement groups are refused clearly until they exist', async () => {
-    await refused({ ...base, InternetAccessible: { InternetMaxBandwidthOut: 10 } }, 'UnsupportedOperation', /InternetAccessible/);
-    await refused({ ...base, GroupId: 'ps-12345678' }, 'UnsupportedOperation', /GroupId/);
+    await refused({ ...base, InternetAccessible: { InternetMaxBandwidthOut: 10 } }, 'ResourceInsufficient', /EIP pool .* 0 free BGP/); // no pool configured
+    await refused({ ...base, InternetAccessible: { InternetMaxBandwidthOut: 0, PublicIpAssigned: true } }, 'InvalidParameterValue', /InternetAccessible\.InternetMaxBandwidthOut/);
+    await refused({ ...base, GroupId: 'ps-12345678' }, 'ResourceNotFound', /spread placement group ps-12345678 does not exist/);
   });
   it('duplicate tag keys are refused', () => refused({ ...base, Tags: [{ TagKey: 'a', TagValue: '1' }, { TagKey: 'a', TagValue: '2' }] }, 'InvalidParameterValue', /Tags/));
   it('not enough free servers is ResourceInsufficient, and nothing is half-created', async () => {

@@ -16,9 +16,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql, type Kysely } from 'kysely';
 import pino, { type Logger } from 'pino';
 import { loadConfig } from '../../src/config/config.ts';
 import { startBms, type RunningBms } from '../../src/server/app.ts';
+import type { Database } from '../../src/store/schema.ts';
+import { sleep } from './stats.ts';
 
 export interface BenchBms {
   bms: RunningBms;
@@ -49,7 +52,69 @@ export async function startBenchBms(env: Record<string, string | undefined> = {}
   }
 }
 
+/**
+ * Resolves once BMS has nothing queued: a trivial query through the store answers within
+ * 5 ms three times in a row (every query waits its turn on the one SQLite connection).
+ */
+export async function waitUntilIdle(db: Kysely<Database>, timeoutMs = 300_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (let prompt = 0; prompt < 3;) {
+    if (performance.now() > deadline) throw new Error(`BMS still busy after ${timeoutMs} ms`);
+    const started = performance.now();
+    await sql`select 1`.execute(db);
+    prompt = performance.now() - started < 5 ? prompt + 1 : 0;
+    await sleep(20);
+  }
+}
+
+/**
+ * What a server process has spent so far: CPU time (user + system, all threads, ms), HTTP
+ * requests received and TCP connections accepted. Differences across a run give CPU per
+ * request — a figure other processes on a shared machine hardly disturb, unlike throughput
+ * and latency.
+ */
+export interface Counters { cpuMs: number; requests: number; connections: number }
+
+export interface ServerProbe {
+  counters(): Counters;
+  /**
+   * Resolves once the server has accepted `connections` connections since it started and has
+   * served every request they carried. When a load generator stops it closes its connections,
+   * but a server busy with slow requests has not even accepted all of them yet: the kernel
+   * holds them with their request inside, and the server accepts and serves them later — one
+   * per turn of a blocked event loop — so they would eat into whatever is measured next.
+   */
+  drain(connections: number): Promise<void>;
+}
+
+export function probeServer(server: http.Server, db?: Kysely<Database>): ServerProbe {
+  let requests = 0;
+  let connections = 0;
+  server.on('request', () => (requests += 1));
+  server.on('connection', () => (connections += 1));
+  return {
+    counters() {
+      const cpu = process.cpuUsage();
+      return { cpuMs: (cpu.user + cpu.system) / 1000, requests, connections };
+    },
+    async drain(expected) {
+      const deadline = performance.now() + 300_000;
+      for (;;) {
+        while (connections < expected) {
+          if (performance.now() > deadline) throw new Error(`only ${connections} of ${expected} connections accepted after 300 s`);
+          await sleep(20);
+        }
+        const seen = connections;
+        if (db) await waitUntilIdle(db);
+        else await sleep(20);
+        if (connections === seen) return;
+      }
+    },
+  };
+}
+
 export interface BareServer {
+  server: http.Server;
   address: { host: string; port: number };
   setBody(body: string): void;
   close(): Promise<void>;
@@ -67,6 +132,7 @@ export async function startBareServer(initialBody: string, requestId: string): P
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as AddressInfo;
   return {
+    server,
     address: { host: '127.0.0.1', port },
     setBody: (text) => (body = Buffer.from(text)),
     close: () => new Promise<void>((done) => {

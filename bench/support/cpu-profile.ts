@@ -5,26 +5,30 @@
  * of every tick and the time between ticks. Self time of a function is the time of the samples
  * that landed in it; total time also counts every sample with the function anywhere on the
  * stack (once per sample, so recursion is not counted twice). Both are summed over every node
- * of the same function (name, file, line).
+ * of the same function (name, file, line, column).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-interface CallFrame { functionName: string; url: string; lineNumber: number }
+interface CallFrame { functionName: string; url: string; lineNumber: number; columnNumber: number }
 interface ProfileNode { id: number; callFrame: CallFrame; children?: number[] }
 interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
 
 export interface HotFunction { name: string; where: string; selfMs: number; totalMs: number; selfShare: number }
 
-/** The newest `.cpuprofile` in `dir` written after `since` (ms), or undefined. */
-export function newestProfile(dir: string, since: number): string | undefined {
-  let files: string[];
+/**
+ * The main-thread profile written by process `pid` into `dir`, or undefined. (`--cpu-prof` names
+ * files CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; under tsx the ESM loader runs on
+ * thread 1 and writes its own profile, which is not the server's.)
+ */
+export function profileOf(dir: string, pid: number | undefined): string | undefined {
+  if (pid === undefined) return undefined;
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
+    const file = readdirSync(dir).find((f) => new RegExp(`^CPU\\.\\d+\\.\\d+\\.${pid}\\.0\\.\\d+\\.cpuprofile$`).test(f));
+    return file ? join(dir, file) : undefined;
   } catch {
     return undefined;
   }
-  return files.filter((f) => statSync(f).mtimeMs >= since).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
 }
 
 export function hotFunctions(file: string, top = 15): { functions: HotFunction[]; sampledMs: number; idleMs: number } {
@@ -68,7 +72,8 @@ export function hotFunctions(file: string, top = 15): { functions: HotFunction[]
 function where(f: CallFrame): string {
   if (!f.url) return '';
   const path = f.url.startsWith('file://') ? relative(process.cwd(), new URL(f.url).pathname) : f.url;
-  return `${path}:${f.lineNumber + 1}`;
+  // Line and column of the code V8 ran: for TypeScript loaded through tsx that is the compiled text, not the source.
+  return `${path}:${f.lineNumber + 1}:${f.columnNumber + 1}`;
 }
 
 /** Prints the top self-time functions of `file`, one line each. */

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 // autocannon has no type declarations in this project; this is the part of its API we use.
 interface Histogram { average: number; p50: number; p99: number }
 interface AutocannonResult {
-  requests: Histogram;
+  requests: Histogram & { total: number };
   latency: Histogram;
   non2xx: number;
   /** Socket errors, timeouts included. */
@@ -30,13 +30,24 @@ interface AutocannonOptions {
   url: string;
   connections: number;
   duration: number;
+  timeout?: number;
   requests?: AutocannonRequest[];
   verifyBody?: (body: string) => boolean;
 }
-type AutocannonInstance = PromiseLike<AutocannonResult> & { on(event: 'reqMismatch', fn: (body: string) => void): void };
-const autocannon = createRequire(import.meta.url)('autocannon') as (opts: AutocannonOptions) => AutocannonInstance;
+interface AutocannonInstance extends PromiseLike<AutocannonResult> {
+  on(event: 'reqMismatch', fn: (body: string) => void): void;
+  on(event: 'response', fn: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): void;
+  on(event: 'reqError', fn: (error: Error) => void): void;
+  stop(): void;
+}
+type Autocannon = (opts: AutocannonOptions) => AutocannonInstance;
+/** Loaded on first use: a bench's server children import this module too, and must not carry autocannon. */
+let autocannonModule: Autocannon | undefined;
+const autocannon: Autocannon = (opts) => (autocannonModule ??= createRequire(import.meta.url)('autocannon') as Autocannon)(opts);
 
 export interface Run {
+  /** Requests answered during the run (the latency figures cover these only; Infinity when none was). */
+  completed: number;
   rps: number;
   p50: number;
   p99: number;
@@ -53,6 +64,8 @@ export interface LoadSpec {
   /** The headers of the next request (called per request: re-sign inside when the second changes). */
   headers: () => Record<string, string>;
   isSuccess: (body: string) => boolean;
+  /** Seconds before a request counts as timed out (autocannon's default: 10; the official Node SDK's: 60). */
+  timeoutSeconds?: number;
 }
 
 export async function load(spec: LoadSpec, seconds: number): Promise<Run> {
@@ -60,25 +73,98 @@ export async function load(spec: LoadSpec, seconds: number): Promise<Run> {
   const requests: AutocannonRequest[] = [
     { method: 'POST', path: '/', body: spec.body, setupRequest: (req) => ({ ...req, headers: spec.headers() }) },
   ];
-  const instance = autocannon({ url: `http://${host}:${port}`, connections: spec.connections, duration: seconds, requests, verifyBody: spec.isSuccess });
+  const instance = autocannon({ url: `http://${host}:${port}`, connections: spec.connections, duration: seconds, requests, verifyBody: spec.isSuccess,
+    ...(spec.timeoutSeconds ? { timeout: spec.timeoutSeconds } : {}),
+  });
   let sample: string | undefined;
   instance.on('reqMismatch', (body) => (sample ??= body.slice(0, 1000)));
   const r = await instance;
+  // Latency percentiles cover answered requests only; with none answered, the latency is unbounded.
+  const none = r.requests.total === 0;
   return {
-    rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99,
+    completed: r.requests.total, rps: r.requests.average,
+    p50: none ? Number.POSITIVE_INFINITY : r.latency.p50, p99: none ? Number.POSITIVE_INFINITY : r.latency.p99,
     failures: r.non2xx + r.errors + r.mismatches, ...(sample ? { sample } : {}),
   };
 }
 
-/** A warm-up run (discarded), then the measured run. */
-export async function measure(spec: LoadSpec, seconds: number, warmupSeconds: number): Promise<Run> {
+/**
+ * A warm-up run (discarded), then the measured run. `settle`, when given, runs in between: a
+ * server still busy with requests the warm-up's client abandoned would otherwise serve them
+ * during the measured run.
+ */
+export async function measure(spec: LoadSpec, seconds: number, warmupSeconds: number, settle?: () => Promise<unknown>): Promise<Run> {
   if (warmupSeconds > 0) await load(spec, warmupSeconds);
+  await settle?.();
   return load(spec, seconds);
 }
 
-/** Medians of runs of one target; failures are summed. */
+/**
+ * Steady-state figures: one set of connections, measured only once they are all in use. The
+ * run starts; when `ready` resolves (the server has accepted every connection — a server whose
+ * event loop is blocked by slow requests accepts about one new connection per turn, and charges
+ * that wait to the first request of each) a warm-up of `warmupSeconds` follows, then the
+ * `seconds` whose completed answers are counted; then the run is stopped. Percentiles are
+ * nearest-rank over every latency of the window.
+ */
+export async function loadSteady(spec: LoadSpec, opts: { warmupSeconds: number; seconds: number; ready?: () => Promise<unknown> }): Promise<Run> {
+  const { host, port } = spec.target;
+  const requests: AutocannonRequest[] = [
+    { method: 'POST', path: '/', body: spec.body, setupRequest: (req) => ({ ...req, headers: spec.headers() }) },
+  ];
+  const instance = autocannon({
+    url: `http://${host}:${port}`, connections: spec.connections, duration: 24 * 3600, requests, verifyBody: spec.isSuccess,
+    ...(spec.timeoutSeconds ? { timeout: spec.timeoutSeconds } : {}),
+  });
+  const finished = Promise.resolve(instance);
+  let from = Number.POSITIVE_INFINITY;
+  let until = Number.POSITIVE_INFINITY;
+  const measuring = () => {
+    const now = performance.now();
+    return now >= from && now < until;
+  };
+  const latencies: number[] = [];
+  let failures = 0;
+  let mismatches = 0;
+  let sample: string | undefined;
+  instance.on('response', (_client, status, _bytes, ms) => {
+    if (!measuring()) return;
+    if (status >= 200 && status < 300) latencies.push(ms);
+    else failures += 1;
+  });
+  instance.on('reqMismatch', (body) => {
+    if (!measuring()) return;
+    failures += 1;
+    mismatches += 1;
+    sample ??= body.slice(0, 1000);
+  });
+  instance.on('reqError', () => {
+    if (measuring()) failures += 1;
+  });
+  try {
+    await opts.ready?.();
+    await sleep(opts.warmupSeconds * 1000);
+    from = performance.now();
+    await sleep(opts.seconds * 1000);
+    until = performance.now();
+  } finally {
+    instance.stop();
+    await finished;
+  }
+  // A rejected body also arrived as a 2xx response: it counts as a failure, not as an answer.
+  const answered = Math.max(0, latencies.length - mismatches);
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => (latencies.length === 0 ? Number.POSITIVE_INFINITY : round1(latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)]!));
+  return { completed: answered, rps: answered / ((until - from) / 1000), p50: pct(0.5), p99: pct(0.99), failures, ...(sample ? { sample } : {}) };
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** Medians of runs of one target; failures and answered requests are summed. */
 export function summarize(runs: Run[], median: (v: number[]) => number) {
   return {
+    completed: runs.reduce((n, r) => n + r.completed, 0),
     rps: median(runs.map((r) => r.rps)),
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),

@@ -33,6 +33,33 @@ const schema = z.object({
   BMS_TASK_LEASE_MS: z.coerce.number().int().min(200).max(600_000).default(15_000),
   /** How often the power-state sync reads every BMC (ms). */
   BMS_POWER_SYNC_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  /**
+   * Open-only master keys (comma-separated key material): secrets sealed with them can still be
+   * read, nothing new is sealed with them. Needed during and after a master key rotation when
+   * keys come from BMS_MASTER_KEY rather than key files (`master.key.previous` is read too).
+   */
+  BMS_PREVIOUS_MASTER_KEYS: z.string().optional(),
+  /** `npm run rotate-master-key` only: the key to rotate to; absent → a random one in `master.key.next`. */
+  BMS_NEW_MASTER_KEY: z.string().optional(),
+  /** How often a running server checks the master key files for a rotation (ms); 0 = only when it meets an unknown key. */
+  BMS_MASTER_KEY_RELOAD_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
+  /**
+   * Where per-account request rates are counted: `store` (the database — limits hold across
+   * every process sharing it) or `memory` (this process only; a single node).
+   */
+  BMS_RATE_LIMITER: z.enum(['store', 'memory']).default('store'),
+  /** How long the operator's rate-limit overrides are cached per process before re-reading (ms). */
+  BMS_RATE_LIMIT_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
+  /** HTTP hardening: the request line and headers must arrive within this time (ms). */
+  BMS_HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** The body must arrive within this time after the headers (ms); slower → answered and closed. */
+  BMS_HTTP_BODY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** An idle keep-alive connection is closed after this time (ms). */
+  BMS_HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /** Largest request line + headers accepted (bytes); must leave room for a 32 KB GET. */
+  BMS_HTTP_MAX_HEADER_BYTES: z.coerce.number().int().min(34 * 1024).max(1024 * 1024).default(64 * 1024),
+  /** Open connections one source address may hold at once; 0 = no cap. */
+  BMS_HTTP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).max(100_000).default(256),
   /** pino log level; access log lines are `info`. */
   BMS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -51,6 +78,18 @@ export type Config = {
   workers: number;
   taskLeaseMs: number;
   powerSyncMs: number;
+  previousMasterKeys: string | undefined;
+  newMasterKey: string | undefined;
+  masterKeyReloadMs: number;
+  rateLimiter: 'store' | 'memory';
+  rateLimitCacheMs: number;
+  http: {
+    headersTimeoutMs: number;
+    bodyTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    maxHeaderBytes: number;
+    maxConnectionsPerIp: number;
+  };
 };
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -74,5 +113,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     workers: c.BMS_WORKERS,
     taskLeaseMs: c.BMS_TASK_LEASE_MS,
     powerSyncMs: c.BMS_POWER_SYNC_MS,
+    previousMasterKeys: c.BMS_PREVIOUS_MASTER_KEYS || undefined,
+    newMasterKey: c.BMS_NEW_MASTER_KEY || undefined,
+    masterKeyReloadMs: c.BMS_MASTER_KEY_RELOAD_MS,
+    rateLimiter: c.BMS_RATE_LIMITER,
+    rateLimitCacheMs: c.BMS_RATE_LIMIT_CACHE_MS,
+    http: {
+      headersTimeoutMs: c.BMS_HTTP_HEADERS_TIMEOUT_MS,
+      bodyTimeoutMs: c.BMS_HTTP_BODY_TIMEOUT_MS,
+      keepAliveTimeoutMs: c.BMS_HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxHeaderBytes: c.BMS_HTTP_MAX_HEADER_BYTES,
+      maxConnectionsPerIp: c.BMS_HTTP_MAX_CONNECTIONS_PER_IP,
+    },
   };
 }

@@ -12,8 +12,15 @@ export interface ServerAccess {
   get(serverId: string): Promise<{ driver: HardwareDriver; target: ServerTarget }>;
 }
 
+/** Sealing secrets at rest (iam/secret-box's SecretBox fits); flows never see the key. */
+export interface SecretSealer {
+  seal(plaintext: string, context: string): string;
+  open(sealed: string, context: string): string;
+}
+
 export interface FlowDeps {
   store: Store;
   servers: ServerAccess;
+  secrets: SecretSealer;
   logger: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
 }

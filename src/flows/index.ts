@@ -3,6 +3,7 @@
  */
 import type { Flow } from '../tasks/flow.ts';
 import type { FlowDeps } from './deps.ts';
+import { heartbeatVlanFlow } from './capabilities/heartbeat.ts';
 import { rebootFlow, startFlow, stopFlow } from './power.ts';
 import { provisionFlow } from './provision.ts';
 import { reinstallFlow } from './reinstall.ts';
@@ -15,6 +16,7 @@ export const FLOWS = {
   reboot: rebootFlow,
   reinstall: reinstallFlow,
   terminate: terminateFlow,
+  'heartbeat-vlan': heartbeatVlanFlow,
 } as const satisfies Record<string, Flow<FlowDeps>>;
 
 export type FlowName = keyof typeof FLOWS;

@@ -38,6 +38,30 @@ export interface AccessLogger {
   error(obj: object, msg?: string): void;
 }
 
+/**
+ * One audited call: who (account, user, key), when, what, on which resources, the outcome and
+ * where it came from. Never a parameter value other than resource ids.
+ */
+export interface AuditRecord {
+  requestId: string;
+  /** Milliseconds since the epoch at which the request arrived. */
+  at: number;
+  accountUin: string;
+  userUin: string;
+  secretId: string;
+  service: string;
+  action: string;
+  region: string;
+  resourceIds: string[];
+  /** "Success", or the error code answered. */
+  resultCode: string;
+  sourceIp: string;
+}
+
+export interface AuditSink {
+  record(event: AuditRecord): Promise<void>;
+}
+
 export interface GatewayDeps {
   services: Record<string, ServiceDefinition>;
   credentials: CredentialResolver;
@@ -45,6 +69,8 @@ export interface GatewayDeps {
   replays: ReplayGuard;
   rateLimiter: RateLimiter;
   logger: AccessLogger;
+  /** Where mutating calls are recorded (absent: not audited, e.g. in signature-vector tests). */
+  audit?: AuditSink;
   /** Milliseconds since the epoch. */
   clock: () => number;
   newRequestId: () => string;

@@ -7,11 +7,19 @@
  * malformed HTTP) must answer with the JSON envelope so SDKs surface a code. The body is read
  * up to the largest limit; beyond it the rest is drained and discarded so the client can read
  * the error instead of a reset connection.
+ *
+ * Slow clients cannot hold the server: the request line and headers must arrive within
+ * `headersTimeoutMs` (node:http's headersTimeout, checked every quarter of it), the body within
+ * `bodyTimeoutMs` after them (our own deadline: the client gets an envelope and the connection
+ * is closed), idle keep-alive connections close after `keepAliveTimeoutMs`, headers are capped
+ * at `maxHeaderBytes`, and one source address may hold at most `maxConnectionsPerIp` open
+ * connections (connection-cap.ts).
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { requestTooLarge, unsupportedProtocol, type ApiError } from '../shared/errors.ts';
+import { ApiError, malformedBody, requestTooLarge, unsupportedProtocol } from '../shared/errors.ts';
+import { connectionCap } from './connection-cap.ts';
 import type { GatewayDeps } from './deps.ts';
 import { JSON_HEADERS, errorBody } from './envelope.ts';
 import type { RawRequest } from './exchange.ts';
@@ -21,9 +29,23 @@ import { LIMITS } from './steps/detect-protocol.ts';
 /** Bodies past this are not even drained: the connection is closed after the error. */
 const DRAIN_LIMIT = 4 * LIMITS.tc3Post;
 
+export interface EdgeLimits {
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxHeaderBytes: number;
+  /** 0 = no cap. */
+  maxConnectionsPerIp: number;
+}
+
+export const DEFAULT_EDGE_LIMITS: EdgeLimits = {
+  headersTimeoutMs: 10_000, bodyTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxHeaderBytes: 64 * 1024, maxConnectionsPerIp: 256,
+};
+
 export interface EdgeOptions {
   host: string;
   port: number;
+  limits?: Partial<EdgeLimits>;
 }
 
 export interface RunningEdge {
@@ -33,11 +55,26 @@ export interface RunningEdge {
 }
 
 export async function startHttpEdge(deps: GatewayDeps, opts: EdgeOptions): Promise<RunningEdge> {
+  const limits: EdgeLimits = { ...DEFAULT_EDGE_LIMITS, ...opts.limits };
+  const cap = connectionCap(limits.maxConnectionsPerIp, (socket, error) => answerRaw(socket, error, deps));
   const server = http.createServer(
-    { maxHeaderSize: 64 * 1024, headersTimeout: 20_000, requestTimeout: 60_000, keepAliveTimeout: 5_000 },
-    (req, res) => void serve(req, res, deps),
+    {
+      maxHeaderSize: limits.maxHeaderBytes,
+      headersTimeout: limits.headersTimeoutMs,
+      // A backstop only: the body deadline in readBody answers first.
+      requestTimeout: limits.headersTimeoutMs + limits.bodyTimeoutMs + 1_000,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // Without a Host header node:http would answer a bare 400 itself; we answer with an envelope.
+      requireHostHeader: false,
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+    (req, res) => {
+      if (cap.refused(req.socket)) req.socket.destroy();
+      else void serve(req, res, deps, limits);
+    },
   );
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => answerClientError(err, socket, deps));
+  server.on('connection', (socket: Socket) => cap.admit(socket));
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => answerClientError(err, socket, deps, limits));
   // CONNECT never reaches the request handler; without this listener node:http drops the socket.
   server.on('connect', (req: http.IncomingMessage, socket: Duplex) => {
     const error = unsupportedProtocol(`The HTTP method ${req.method} is not supported`, `不支持 HTTP 方法 ${req.method}`);
@@ -60,9 +97,9 @@ export async function startHttpEdge(deps: GatewayDeps, opts: EdgeOptions): Promi
   };
 }
 
-async function serve(req: http.IncomingMessage, res: http.ServerResponse, deps: GatewayDeps) {
+async function serve(req: http.IncomingMessage, res: http.ServerResponse, deps: GatewayDeps, limits: EdgeLimits) {
   const started = process.hrtime.bigint();
-  const { body, received } = await readBody(req);
+  const { body, received, timedOut } = await readBody(req, limits.bodyTimeoutMs);
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const raw: RawRequest = {
@@ -74,18 +111,22 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, deps: 
     bodySize: received,
     remoteAddress: req.socket.remoteAddress ?? '',
   };
-  const out = received > DRAIN_LIMIT
-    ? overLimit(raw, received, deps)
-    : await handleRequest(raw, deps);
+  const out = timedOut
+    ? refuse(raw, deps, malformedBody(`it was not received completely within ${limits.bodyTimeoutMs / 1000} s (${received} bytes arrived)`))
+    : received > DRAIN_LIMIT
+      ? refuse(raw, deps, requestTooLarge(received, LIMITS.tc3Post, 'any request'))
+      : await handleRequest(raw, deps);
+  const close = timedOut || received > DRAIN_LIMIT;
   const traceId = req.headers['x-tc-traceid'];
   res.writeHead(200, {
     ...JSON_HEADERS,
     'Content-Length': Buffer.byteLength(out.body),
     'X-TC-RequestId': out.exchange.requestId,
     ...(typeof traceId === 'string' && traceId.length <= 128 ? { 'X-TC-TraceId': traceId } : {}),
-    ...(received > DRAIN_LIMIT ? { Connection: 'close' } : {}),
+    ...(close ? { Connection: 'close' } : {}),
   });
   res.end(out.body);
+  if (timedOut) res.once('finish', () => req.socket.destroy());
   const ex = out.exchange;
   deps.logger.info({
     requestId: ex.requestId,
@@ -101,17 +142,23 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, deps: 
   }, 'request');
 }
 
-/** Reads the body, keeping at most the largest allowed size; counts (and discards) the rest. */
-function readBody(req: http.IncomingMessage): Promise<{ body: Buffer; received: number }> {
+/**
+ * Reads the body, keeping at most the largest allowed size; counts (and discards) the rest.
+ * Gives up after `timeoutMs` (`timedOut`): a client dribbling a body does not hold the socket.
+ */
+function readBody(req: http.IncomingMessage, timeoutMs: number): Promise<{ body: Buffer; received: number; timedOut: boolean }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let received = 0;
     let settled = false;
-    const finish = () => {
+    const finish = (timedOut = false) => {
       if (settled) return;
       settled = true;
-      resolve({ body: Buffer.concat(chunks), received });
+      clearTimeout(deadline);
+      if (timedOut) req.pause();
+      resolve({ body: Buffer.concat(chunks), received, timedOut });
     };
+    const deadline = setTimeout(() => finish(true), timeoutMs);
     req.on('data', (chunk: Buffer) => {
       if (received <= LIMITS.tc3Post) chunks.push(chunk);
       received += chunk.length;
@@ -120,15 +167,15 @@ function readBody(req: http.IncomingMessage): Promise<{ body: Buffer; received: 
         finish();
       }
     });
-    req.on('end', finish);
-    req.on('error', finish);
-    req.on('close', finish);
+    req.on('end', () => finish());
+    req.on('error', () => finish());
+    req.on('close', () => finish());
   });
 }
 
-function overLimit(raw: RawRequest, received: number, deps: GatewayDeps): GatewayResponse {
+/** An answer decided at the edge, before the pipeline: the body was too large or too slow. */
+function refuse(raw: RawRequest, deps: GatewayDeps, error: ApiError): GatewayResponse {
   const requestId = deps.newRequestId();
-  const error = requestTooLarge(received, LIMITS.tc3Post, 'any request');
   return {
     body: errorBody(requestId, error, 'en-US'),
     code: error.code,
@@ -137,15 +184,20 @@ function overLimit(raw: RawRequest, received: number, deps: GatewayDeps): Gatewa
 }
 
 /** Malformed HTTP or oversized headers: still answer 200 with an envelope, then close. */
-function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, deps: GatewayDeps) {
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, deps: GatewayDeps, limits: EdgeLimits) {
   if (!socket.writable || err.code === 'ECONNRESET') {
     socket.destroy();
     return;
   }
   const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
   const error = tooLarge
-    ? requestTooLarge(64 * 1024, LIMITS.get, 'the request line and headers')
-    : unsupportedProtocol(`The request is not valid HTTP/1.1 (${err.code ?? 'parse error'})`, `请求不是合法的 HTTP/1.1（${err.code ?? '解析错误'}）`);
+    ? requestTooLarge(limits.maxHeaderBytes, LIMITS.get, 'the request line and headers')
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new ApiError('UnsupportedProtocol', {
+        en: `The request line and headers were not received within ${limits.headersTimeoutMs / 1000} s; the connection is closed.`,
+        zh: `未在 ${limits.headersTimeoutMs / 1000} 秒内收到完整的请求行与请求头，连接已关闭。`,
+      })
+      : unsupportedProtocol(`The request is not valid HTTP/1.1 (${err.code ?? 'parse error'})`, `请求不是合法的 HTTP/1.1（${err.code ?? '解析错误'}）`);
   answerRaw(socket, error, deps, { httpError: err.code });
 }
 

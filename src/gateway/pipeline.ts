@@ -2,18 +2,22 @@
  * The gateway pipeline: the steps every API request goes through, in order.
  *
  *   detect protocol → common parameters → authenticate → resolve action → rate limit
- *   → authorize → decode & validate parameters → replay guard → dispatch
+ *   → authorize (the action) → decode & validate parameters → authorize (each resource)
+ *   → replay guard → dispatch → audit
  *
  * Each step reads and extends the `Exchange`; the first `ApiError` thrown stops the run and
  * becomes the error envelope. Any other exception is our bug: it is logged with its stack and
- * answered as InternalError, without the stack.
+ * answered as InternalError, without the stack. A mutating call that fails is audited here,
+ * on the error path, just as the `audit` step records the ones that succeed.
  */
 import { internalError, isApiError, type ApiError } from '../shared/errors.ts';
 import type { GatewayDeps } from './deps.ts';
 import { errorBody, successBody } from './envelope.ts';
 import type { Exchange, RawRequest } from './exchange.ts';
+import { audit, recordAudit } from './steps/audit.ts';
 import { authenticate } from './steps/authenticate.ts';
 import { authorize } from './steps/authorize.ts';
+import { authorizeResources } from './steps/authorize-resources.ts';
 import { readCommonParams } from './steps/common-params.ts';
 import { decodeParams } from './steps/decode-params.ts';
 import { detectProtocol } from './steps/detect-protocol.ts';
@@ -32,8 +36,10 @@ export const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['rate-limit', rateLimit],
   ['authorize', authorize],
   ['decode-params', decodeParams],
+  ['authorize-resources', authorizeResources],
   ['guard-replay', guardReplay],
   ['dispatch', dispatch],
+  ['audit', audit],
 ];
 
 export interface GatewayResponse {
@@ -50,6 +56,7 @@ export async function handleRequest(request: RawRequest, deps: GatewayDeps): Pro
     return { body: successBody(ex.requestId, ex.result ?? {}), code: '', exchange: ex };
   } catch (e) {
     const error = toApiError(e, ex, deps);
+    await recordAudit(ex, error.code, deps);
     return { body: errorBody(ex.requestId, error, ex.language), code: error.code, exchange: ex };
   }
 }

@@ -239,6 +239,8 @@ export interface Instance {
   UserDefined?: number;
   /** Public (elastic) IPs bound to the instance (extension). */
   PublicIpAddresses?: string[] | null;
+  /** IPv6 addresses of the instance (assigned at launch with VirtualPrivateCloud.Ipv6Address), as Tencent CVM's IPv6Addresses (extension). */
+  IPv6Addresses?: string[] | null;
   /** Instance tags, same as Tag, under the Tencent CVM name (extension). */
   Tags?: Tag[] | null;
 }
@@ -607,6 +609,8 @@ export interface ModifyHeartbeatRequest {
 
 /** What ModifyHeartbeat returns (RequestId is added by the gateway). */
 export interface ModifyHeartbeatResponse {
+  /** One task per instance, in the order of InstanceIds, that configures its heartbeat switch port; follow them with DescribeTasks/QueryTask (extension). */
+  TaskId: number[];
 }
 
 /** Modify instance attributes (name) (修改实例的属性) */

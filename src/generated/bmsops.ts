@@ -143,6 +143,36 @@ export interface Server {
   UpdatedTime: string;
 }
 
+/** 一台服务器的心跳网口在交换机上的配置。 A server's heartbeat port on its top-of-rack switch. */
+export interface SwitchPort {
+  /** Server ID. */
+  ServerId: string;
+  /** Serial number. */
+  Sn: string;
+  /** Zone. */
+  Zone: string;
+  /** Switch ID. */
+  SwitchId: string;
+  /** Switch name. */
+  SwitchName: string;
+  /** Rack ID. */
+  RackId: string;
+  /** Rack name. */
+  RackName: string;
+  /** Rack unit. */
+  RackUnit: number;
+  /** VLAN ID applied to the heartbeat port, as the switch confirmed it; null for the default VLAN. */
+  HeartbeatVlanId: number | null;
+  /** Instance using the server; null when free. */
+  InstanceId: string | null;
+  /** Heartbeat network group of that instance; null when none. */
+  HeartbeatId: string | null;
+  /** Whether the applied VLAN is the one the group membership asks for (the group's VLAN, or the default VLAN without a group). */
+  InSync: boolean;
+  /** When BMS last configured the port, ISO 8601 UTC; null if never. */
+  UpdatedTime: string | null;
+}
+
 /** 模拟服务器上注入的一个故障。 A fault injected into a simulated server. */
 export interface ServerFault {
   /** Server ID. */
@@ -225,6 +255,136 @@ export interface OpsFlavor {
   MaintenanceServerCount: number;
   /** Creation time, ISO 8601 UTC. */
   CreatedTime: string;
+}
+
+/** 弹性公网IP资源池中的一个地址。 One address of the EIP pool. */
+export interface EipPoolAddress {
+  /** The public IPv4 address. */
+  Address: string;
+  /** Line (ISP): CTCC, CUCC, CMCC or BGP. */
+  Isp: string;
+  /** free (not allocated) or used (held by an EIP). */
+  Status: string;
+  /** ID of the EIP holding it (eip-xxxxxxxx); null when free. */
+  AddressId: string | null;
+  /** Account (uin) of the tenant holding it; null when free. */
+  OwnerUin: string | null;
+  /** Instance the EIP is bound to; null when free or unbound. */
+  InstanceId: string | null;
+  /** When the address was added to the pool, ISO 8601 UTC. */
+  CreatedTime: string;
+}
+
+/** 资源池中一条线路的汇总。 One line (ISP) of the EIP pool, summed up. */
+export interface EipPoolLine {
+  /** Line (ISP). */
+  Isp: string;
+  /** Addresses of the line in the region's pool. */
+  TotalCount: number;
+  /** Of those, how many are free. */
+  FreeCount: number;
+}
+
+/** 一个接口的请求频率限制（每秒请求数）。 The request rate limit of one action (requests per second). */
+export interface RateLimit {
+  /** OwnerUin of the account the limit applies to; null: every account. */
+  AccountUin: string | null;
+  /** Service, e.g. bms. */
+  Service: string;
+  /** Action, e.g. DescribeInstances. */
+  Action: string;
+  /** Limit in effect: requests per second per account; 0 refuses every call of the action. */
+  Limit: number;
+  /** The action's default limit from the API spec (SPEC §2). */
+  DefaultLimit: number;
+  /** Where the limit comes from: default (the spec), every-account (an override for all accounts), account (an override for this account). */
+  Source: string;
+  /** When the override was set; null for a default. */
+  UpdatedTime: string | null;
+}
+
+/** 审计记录：一次写操作调用（成功或失败），或一次密钥读取。 An audit entry: one mutating call (successful or not), or one read of a secret. */
+export interface AuditEvent {
+  /** Entry ID. */
+  EventId: string;
+  /** ApiCall (a mutating call) or SecretRead (a secret revealed, e.g. by DescribeOutbandInfo). */
+  EventType: string;
+  /** When the request arrived (UTC). */
+  EventTime: string;
+  /** OwnerUin of the caller's account. */
+  AccountUin: string;
+  /** Uin of the calling user (the root user's equals AccountUin). */
+  UserUin: string;
+  /** SecretId that signed the request. */
+  SecretId: string;
+  /** Service. */
+  Service: string;
+  /** Action. */
+  Action: string;
+  /** Region of the request; empty for secret reads. */
+  Region: string;
+  /** Resource IDs involved: values of request parameters whose name ends in Id/Ids, and the IDs a Create returned. */
+  ResourceIds: string[];
+  /** Outcome: Success, or the error code answered. */
+  ResultCode: string;
+  /** RequestId of the request. */
+  RequestId: string;
+  /** Source address of the request. */
+  SourceIp: string;
+}
+
+/** 租户账号。 A tenant account. */
+export interface Tenant {
+  /** OwnerUin. */
+  OwnerUin: string;
+  /** AppId. */
+  AppId: number;
+  /** Uuid. */
+  Uuid: string;
+  /** Name. */
+  Name: string;
+  /** Creation time, ISO 8601 UTC. */
+  CreatedTime: string;
+}
+
+/** 访问密钥（不含密钥 Key）。 An access key, without its secret. */
+export interface TenantAccessKey {
+  /** SecretId. */
+  AccessKeyId: string;
+  /** Active or Inactive. */
+  Status: string;
+  /** Creation time, ISO 8601 UTC. */
+  CreateTime: string;
+}
+
+/** 新建的访问密钥（含密钥 Key）。 A new key pair, secret included. */
+export interface TenantAccessKeyDetail {
+  /** SecretId. */
+  AccessKeyId: string;
+  /** SecretKey (shown only at creation). */
+  SecretAccessKey: string;
+  /** Active or Inactive. */
+  Status: string;
+  /** Creation time, ISO 8601 UTC. */
+  CreateTime: string;
+}
+
+/** 租户的用户。 A user of a tenant account. */
+export interface TenantUser {
+  /** UIN. */
+  Uin: number;
+  /** Name ("root" for the root user). */
+  Name: string;
+  /** Whether this is the root user. */
+  IsRoot: boolean;
+  /** Remark. */
+  Remark: string;
+  /** Whether the user may log in to the console: 0 no, 1 yes. */
+  ConsoleLogin: number;
+  /** Creation time, ISO 8601 UTC. */
+  CreatedTime: string;
+  /** The user's permanent keys (never the secret). */
+  AccessKeys: TenantAccessKey[];
 }
 
 /** Create a top-of-rack switch (创建交换机) */
@@ -327,6 +487,52 @@ export interface DescribeServersResponse {
   TotalCount: number;
   /** The servers, ordered by zone, switch, rack and rack unit. */
   ServerSet: Server[];
+}
+
+/** Set a zone's heartbeat VLAN range (设置可用区的心跳VLAN范围) */
+export interface SetHeartbeatVlanRangeRequest {
+  /** Zone, e.g. ap-guangzhou-1. */
+  Zone: string;
+  /** Smallest VLAN ID of the range, 2-4094. */
+  FirstVlanId: number;
+  /** Largest VLAN ID of the range, 2-4094, not below FirstVlanId. */
+  LastVlanId: number;
+}
+
+/** What SetHeartbeatVlanRange returns (RequestId is added by the gateway). */
+export interface SetHeartbeatVlanRangeResponse {
+  /** Zone. */
+  Zone: string;
+  /** Smallest VLAN ID of the zone's range. */
+  FirstVlanId: number;
+  /** Largest VLAN ID of the zone's range. */
+  LastVlanId: number;
+  /** Smallest VLAN ID that every zone of the region allows (CreateHeartbeat allocates from this shared range); null when the zones' ranges do not overlap. */
+  RegionFirstVlanId: number | null;
+  /** Largest VLAN ID of the shared range; null when the zones' ranges do not overlap. */
+  RegionLastVlanId: number | null;
+  /** VLAN IDs of the shared range not held by a heartbeat group. */
+  FreeVlanCount: number;
+}
+
+/** List the servers' heartbeat switch ports (查询服务器心跳端口) */
+export interface DescribeSwitchPortsRequest {
+  /** Server IDs to list (srv-xxxxxxxx), at most 100. */
+  ServerIds?: string[];
+  /** Filters: zone, switch-id, heartbeat-vlan (the VLAN ID applied to the heartbeat port, 2-4094). At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with ServerIds. */
+  Filters?: Filter[];
+  /** Offset, default 0. */
+  Offset?: number;
+  /** Number of results, default 20, maximum 100. */
+  Limit?: number;
+}
+
+/** What DescribeSwitchPorts returns (RequestId is added by the gateway). */
+export interface DescribeSwitchPortsResponse {
+  /** Total number of matching ports (exact, before paging). */
+  TotalCount: number;
+  /** The heartbeat ports, ordered by zone, switch, rack and rack unit. */
+  SwitchPortSet: SwitchPort[];
 }
 
 /** Put servers into or out of maintenance (设置服务器维护状态) */
@@ -507,6 +713,244 @@ export interface DescribeOsImagesResponse {
   OsImageSet: OsImage[];
 }
 
+/** Add addresses to the EIP pool (扩充弹性公网IP资源池) */
+export interface AddEipPoolAddressesRequest {
+  /** Line (ISP) of the addresses: CTCC (China Telecom), CUCC (China Unicom), CMCC (China Mobile) or BGP. */
+  Isp: string;
+  /** Public IPv4 addresses to add, at most 256. Cannot be combined with CidrBlock. */
+  Addresses?: string[];
+  /** A public block to add, /24 to /32; for blocks of 4 or more addresses the first (network) and last (broadcast) addresses are left out. Cannot be combined with Addresses. */
+  CidrBlock?: string;
+}
+
+/** What AddEipPoolAddresses returns (RequestId is added by the gateway). */
+export interface AddEipPoolAddressesResponse {
+  /** Addresses this call added to the pool. */
+  AddressSet: string[];
+  /** Addresses skipped because the region's pool already holds them on the same line. */
+  ExistingAddressSet: string[];
+}
+
+/** Describe the EIP pool (查询弹性公网IP资源池) */
+export interface DescribeEipPoolRequest {
+  /** Filters: isp (CTCC|CUCC|CMCC|BGP), status (free: not allocated; used: held by an EIP). At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. */
+  Filters?: Filter[];
+  /** Offset, default 0. */
+  Offset?: number;
+  /** Number of results, default 20, maximum 100. */
+  Limit?: number;
+}
+
+/** What DescribeEipPool returns (RequestId is added by the gateway). */
+export interface DescribeEipPoolResponse {
+  /** Number of matching addresses (exact, before paging). */
+  TotalCount: number;
+  /** The pool addresses of this page, in address (text) order. */
+  AddressSet: EipPoolAddress[];
+  /** Per line: how many addresses the region's pool holds and how many are free (not affected by Filters). */
+  IspSet: EipPoolLine[];
+}
+
+/** Set an action's request rate limit (设置接口请求频率限制) */
+export interface SetRateLimitRequest {
+  /** OwnerUin of the account; omit for every account. */
+  AccountUin?: string;
+  /** Service, e.g. bms or vpc. */
+  Service: string;
+  /** Action, e.g. DescribeInstances. */
+  Action: string;
+  /** Requests per second per account, 0-100000; 0 refuses every call; omit to remove the override. */
+  Limit?: number;
+}
+
+/** What SetRateLimit returns (RequestId is added by the gateway). */
+export interface SetRateLimitResponse {
+  /** The limit now in effect for the account (or for every account). */
+  RateLimit: RateLimit;
+}
+
+/** Describe request rate limits (查询接口请求频率限制) */
+export interface DescribeRateLimitsRequest {
+  /** OwnerUin of an account: the limits in effect for it. */
+  AccountUin?: string;
+  /** Only the actions of this service. */
+  Service?: string;
+  /** Only this action. */
+  Action?: string;
+  /** true: only limits set by an operator (default false). */
+  OnlyOverrides?: boolean;
+  /** Offset, default 0. */
+  Offset?: number;
+  /** Number of results, default 20, maximum 100. */
+  Limit?: number;
+}
+
+/** What DescribeRateLimits returns (RequestId is added by the gateway). */
+export interface DescribeRateLimitsResponse {
+  /** Number of matching limits. */
+  TotalCount: number;
+  /** The limits, by service and action. */
+  RateLimitSet: RateLimit[];
+}
+
+/** Describe audit events (查询审计记录) */
+export interface DescribeAuditEventsRequest {
+  /** Only entries of this account. */
+  AccountUin?: string;
+  /** Only entries of this action. */
+  Action?: string;
+  /** Only entries involving this resource ID. */
+  ResourceId?: string;
+  /** Start of the period (inclusive), e.g. 2026-01-01T00:00:00Z. */
+  StartTime: string;
+  /** End of the period (inclusive), not before StartTime. */
+  EndTime: string;
+  /** Offset, default 0. */
+  Offset?: number;
+  /** Number of results, default 20, maximum 100. */
+  Limit?: number;
+}
+
+/** What DescribeAuditEvents returns (RequestId is added by the gateway). */
+export interface DescribeAuditEventsResponse {
+  /** Number of matching entries. */
+  TotalCount: number;
+  /** The entries, newest first. */
+  EventSet: AuditEvent[];
+}
+
+/** Create a tenant (创建租户) */
+export interface CreateTenantRequest {
+  /** Tenant name, 1–60 characters. */
+  Name: string;
+}
+
+/** What CreateTenant returns (RequestId is added by the gateway). */
+export interface CreateTenantResponse {
+  /** The new account's OwnerUin (also its root user's UIN). */
+  OwnerUin: string;
+  /** The new account's AppId. */
+  AppId: number;
+  /** The new account's Uuid. */
+  Uuid: string;
+  /** SecretId of the root user's key pair. */
+  SecretId: string;
+  /** SecretKey of the root user's key pair (shown only this once). */
+  SecretKey: string;
+}
+
+/** Describe tenants (查询租户) */
+export interface DescribeTenantsRequest {
+  /** Only these accounts (at most 100). */
+  OwnerUins?: string[];
+  /** Offset, default 0. */
+  Offset?: number;
+  /** Number of results, default 20, maximum 100. */
+  Limit?: number;
+}
+
+/** What DescribeTenants returns (RequestId is added by the gateway). */
+export interface DescribeTenantsResponse {
+  /** Number of matching tenants (exact, before paging). */
+  TotalCount: number;
+  /** The tenants of this page, oldest first. */
+  TenantSet: Tenant[];
+}
+
+/** Create a sub-user in a tenant account (为租户创建子用户) */
+export interface CreateTenantUserRequest {
+  /** The tenant account's OwnerUin. */
+  OwnerUin: string;
+  /** User name: 1–64 letters, digits and +=,.@_-, unique in the account. */
+  Name: string;
+  /** Remark. */
+  Remark?: string;
+  /** Whether the user may log in to the console: 0 no (default), 1 yes. */
+  ConsoleLogin?: number;
+  /** Whether to create an API key pair: 0 no (default), 1 yes. */
+  UseApi?: number;
+  /** Console password (rules as cam AddUser); generated and returned once when omitted with ConsoleLogin=1. */
+  Password?: string;
+}
+
+/** What CreateTenantUser returns (RequestId is added by the gateway). */
+export interface CreateTenantUserResponse {
+  /** The new user's UIN. */
+  Uin: number;
+  /** The user name. */
+  Name: string;
+  /** The generated console password (only when generated). */
+  Password?: string | null;
+  /** SecretId of the new key pair (with UseApi=1). */
+  SecretId?: string | null;
+  /** SecretKey of the new key pair (with UseApi=1; shown only this once). */
+  SecretKey?: string | null;
+}
+
+/** Describe a tenant's users (查询租户的用户) */
+export interface DescribeTenantUsersRequest {
+  /** The tenant account's OwnerUin. */
+  OwnerUin: string;
+}
+
+/** What DescribeTenantUsers returns (RequestId is added by the gateway). */
+export interface DescribeTenantUsersResponse {
+  /** The root user first, then the sub-users, oldest first. */
+  UserSet: TenantUser[];
+}
+
+/** Delete a tenant's sub-user (删除租户的子用户) */
+export interface DeleteTenantUserRequest {
+  /** The tenant account's OwnerUin. */
+  OwnerUin: string;
+  /** UIN of the sub-user. */
+  UserUin: number;
+}
+
+/** What DeleteTenantUser returns (RequestId is added by the gateway). */
+export interface DeleteTenantUserResponse {
+}
+
+/** Create an access key for a tenant's user (为租户用户创建访问密钥) */
+export interface CreateTenantAccessKeyRequest {
+  /** The tenant account's OwnerUin. */
+  OwnerUin: string;
+  /** UIN of the user; default: the root user. */
+  UserUin?: number;
+}
+
+/** What CreateTenantAccessKey returns (RequestId is added by the gateway). */
+export interface CreateTenantAccessKeyResponse {
+  /** The new key pair; the secret is shown only this once. */
+  AccessKey: TenantAccessKeyDetail;
+}
+
+/** Enable or disable a tenant's access key (更新租户访问密钥状态) */
+export interface UpdateTenantAccessKeyRequest {
+  /** The tenant account's OwnerUin. */
+  OwnerUin: string;
+  /** The key's SecretId. */
+  AccessKeyId: string;
+  /** Active (enabled) or Inactive (disabled). */
+  Status: string;
+}
+
+/** What UpdateTenantAccessKey returns (RequestId is added by the gateway). */
+export interface UpdateTenantAccessKeyResponse {
+}
+
+/** Delete a tenant's access key (删除租户访问密钥) */
+export interface DeleteTenantAccessKeyRequest {
+  /** The tenant account's OwnerUin. */
+  OwnerUin: string;
+  /** The key's SecretId. */
+  AccessKeyId: string;
+}
+
+/** What DeleteTenantAccessKey returns (RequestId is added by the gateway). */
+export interface DeleteTenantAccessKeyResponse {
+}
+
 export const BMSOPS_ACTIONS = [
   'CreateSwitch',
   'DescribeSwitches',
@@ -514,6 +958,8 @@ export const BMSOPS_ACTIONS = [
   'DescribeRacks',
   'RegisterServers',
   'DescribeServers',
+  'SetHeartbeatVlanRange',
+  'DescribeSwitchPorts',
   'ModifyServersMaintenance',
   'InjectServerFaults',
   'ClearServerFaults',
@@ -524,6 +970,19 @@ export const BMSOPS_ACTIONS = [
   'DescribeFlavors',
   'CreateOsImage',
   'DescribeOsImages',
+  'AddEipPoolAddresses',
+  'DescribeEipPool',
+  'SetRateLimit',
+  'DescribeRateLimits',
+  'DescribeAuditEvents',
+  'CreateTenant',
+  'DescribeTenants',
+  'CreateTenantUser',
+  'DescribeTenantUsers',
+  'DeleteTenantUser',
+  'CreateTenantAccessKey',
+  'UpdateTenantAccessKey',
+  'DeleteTenantAccessKey',
 ] as const;
 
 export interface BmsopsActions {
@@ -533,6 +992,8 @@ export interface BmsopsActions {
   DescribeRacks: { request: DescribeRacksRequest; response: DescribeRacksResponse };
   RegisterServers: { request: RegisterServersRequest; response: RegisterServersResponse };
   DescribeServers: { request: DescribeServersRequest; response: DescribeServersResponse };
+  SetHeartbeatVlanRange: { request: SetHeartbeatVlanRangeRequest; response: SetHeartbeatVlanRangeResponse };
+  DescribeSwitchPorts: { request: DescribeSwitchPortsRequest; response: DescribeSwitchPortsResponse };
   ModifyServersMaintenance: { request: ModifyServersMaintenanceRequest; response: ModifyServersMaintenanceResponse };
   InjectServerFaults: { request: InjectServerFaultsRequest; response: InjectServerFaultsResponse };
   ClearServerFaults: { request: ClearServerFaultsRequest; response: ClearServerFaultsResponse };
@@ -543,4 +1004,17 @@ export interface BmsopsActions {
   DescribeFlavors: { request: DescribeFlavorsRequest; response: DescribeFlavorsResponse };
   CreateOsImage: { request: CreateOsImageRequest; response: CreateOsImageResponse };
   DescribeOsImages: { request: DescribeOsImagesRequest; response: DescribeOsImagesResponse };
+  AddEipPoolAddresses: { request: AddEipPoolAddressesRequest; response: AddEipPoolAddressesResponse };
+  DescribeEipPool: { request: DescribeEipPoolRequest; response: DescribeEipPoolResponse };
+  SetRateLimit: { request: SetRateLimitRequest; response: SetRateLimitResponse };
+  DescribeRateLimits: { request: DescribeRateLimitsRequest; response: DescribeRateLimitsResponse };
+  DescribeAuditEvents: { request: DescribeAuditEventsRequest; response: DescribeAuditEventsResponse };
+  CreateTenant: { request: CreateTenantRequest; response: CreateTenantResponse };
+  DescribeTenants: { request: DescribeTenantsRequest; response: DescribeTenantsResponse };
+  CreateTenantUser: { request: CreateTenantUserRequest; response: CreateTenantUserResponse };
+  DescribeTenantUsers: { request: DescribeTenantUsersRequest; response: DescribeTenantUsersResponse };
+  DeleteTenantUser: { request: DeleteTenantUserRequest; response: DeleteTenantUserResponse };
+  CreateTenantAccessKey: { request: CreateTenantAccessKeyRequest; response: CreateTenantAccessKeyResponse };
+  UpdateTenantAccessKey: { request: UpdateTenantAccessKeyRequest; response: UpdateTenantAccessKeyResponse };
+  DeleteTenantAccessKey: { request: DeleteTenantAccessKeyRequest; response: DeleteTenantAccessKeyResponse };
 }

@@ -95,6 +95,48 @@ export interface Subnet {
   IsBmsSubnet: boolean;
 }
 
+/** 描述 EIP 信息。 An elastic public IP (EIP), as Tencent VPC's Address structure. */
+export interface Address {
+  /** ID of the EIP (eip-xxxxxxxx). */
+  AddressId: string;
+  /** Name of the EIP. */
+  AddressName: string;
+  /** State: BIND (bound to an instance) or UNBIND (this deployment binds and unbinds synchronously, so the transient states never show). */
+  AddressStatus: string;
+  /** The public IPv4 address. */
+  AddressIp: string;
+  /** ID of the instance it is bound to (bms-xxxxxxxx); null when unbound. */
+  InstanceId: string | null;
+  /** Allocation time, ISO 8601 UTC. */
+  CreatedTime: string;
+  /** Bound elastic network interface (none in this deployment: null). */
+  NetworkInterfaceId: string | null;
+  /** Private IPv4 address the EIP maps to; null when unbound. */
+  PrivateAddressIp: string | null;
+  /** Whether the EIP is isolated for arrears (always false). */
+  IsArrears: boolean;
+  /** Whether the EIP is blocked (always false). */
+  IsBlocked: boolean;
+  /** Whether the EIP is in direct-connection mode (always false). */
+  IsEipDirectConnection: boolean;
+  /** Resource type (always EIP). */
+  AddressType: string;
+  /** Whether the EIP is released automatically when unbound (always false; TerminateInstances' ReleaseAddress releases explicitly). */
+  CascadeRelease: boolean;
+  /** Line (ISP) of the address: CTCC, CUCC, CMCC or BGP. */
+  InternetServiceProvider: string | null;
+  /** Whether it is a local-BGP EIP (always false). */
+  LocalBgp: boolean;
+  /** Outbound bandwidth cap in Mbps. */
+  Bandwidth: number | null;
+  /** Billing mode: TRAFFIC_POSTPAID_BY_HOUR (EIP bandwidth is billed by traffic on the EIP side). */
+  InternetChargeType: string | null;
+  /** Tags of the EIP (none in this deployment). */
+  TagSet: Tag[];
+  /** Type of the bound resource: BMS when bound, null when unbound. */
+  InstanceType: string | null;
+}
+
 /** Create a VPC (创建VPC) */
 export interface CreateVpcRequest {
   /** Name of the VPC, at most 60 characters. */
@@ -201,6 +243,100 @@ export interface DeleteSubnetRequest {
 export interface DeleteSubnetResponse {
 }
 
+/** Allocate elastic public IPs (创建弹性公网IP) */
+export interface AllocateAddressesRequest {
+  /** Number of EIPs to allocate, 1-20 (default 1). All of them or none. */
+  AddressCount?: number;
+  /** Line (ISP) of the EIPs: CTCC (China Telecom), CUCC (China Unicom), CMCC (China Mobile) or BGP (default). */
+  InternetServiceProvider?: string;
+  /** Outbound bandwidth cap in Mbps, 1-1000 (default 1). EIP traffic is billed on the EIP side. */
+  InternetMaxBandwidthOut?: number;
+  /** Name of the EIPs, at most 128 characters (default 未命名). */
+  AddressName?: string;
+}
+
+/** What AllocateAddresses returns (RequestId is added by the gateway). */
+export interface AllocateAddressesResponse {
+  /** IDs of the new EIPs (eip-xxxxxxxx). */
+  AddressSet: string[];
+  /** Asynchronous task ID. Never returned: this deployment completes the operation before answering. */
+  TaskId?: string | null;
+}
+
+/** Describe elastic public IPs (查询弹性公网IP列表) */
+export interface DescribeAddressesRequest {
+  /** EIP IDs (eip-11112222), at most 100. Cannot be combined with Filters. IDs that do not exist are simply not listed. */
+  AddressIds?: string[];
+  /** Filters: address-id, address-name (exact), address-ip, address-status (BIND or UNBIND; Tencent's transient states CREATING, BINDING, UNBINDING, OFFLINING and BIND_ENI are accepted but never occur here), instance-id, private-ip-address, address-isp (CTCC|CUCC|CMCC|BGP). At most 10 filters with at most 100 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with AddressIds. */
+  Filters?: Filter[];
+  /** Offset, default 0. */
+  Offset?: number;
+  /** Number of results, default 20, maximum 100. */
+  Limit?: number;
+}
+
+/** What DescribeAddresses returns (RequestId is added by the gateway). */
+export interface DescribeAddressesResponse {
+  /** Number of EIPs matching the query (before paging). */
+  TotalCount: number;
+  /** The EIPs of this page, oldest first. */
+  AddressSet: Address[];
+}
+
+/** Associate an elastic public IP (绑定弹性公网IP) */
+export interface AssociateAddressRequest {
+  /** ID of the EIP to bind; it must be unbound (UNBIND). */
+  AddressId: string;
+  /** ID of the bare-metal instance (bms-xxxxxxxx) to bind to; it must be RUNNING or STOPPED. Required here: this deployment has no elastic network interfaces. */
+  InstanceId: string;
+  /** Private IPv4 address of the instance to map the EIP to: its primary address (default) or one of its backup IPs. An address holds at most one EIP. */
+  PrivateIpAddress?: string;
+}
+
+/** What AssociateAddress returns (RequestId is added by the gateway). */
+export interface AssociateAddressResponse {
+  /** Asynchronous task ID. Never returned: this deployment completes the operation before answering. */
+  TaskId?: string | null;
+}
+
+/** Disassociate an elastic public IP (解绑弹性公网IP) */
+export interface DisassociateAddressRequest {
+  /** ID of the EIP to unbind; it must be bound (BIND). It stays allocated to the account. */
+  AddressId: string;
+}
+
+/** What DisassociateAddress returns (RequestId is added by the gateway). */
+export interface DisassociateAddressResponse {
+  /** Asynchronous task ID. Never returned: this deployment completes the operation before answering. */
+  TaskId?: string | null;
+}
+
+/** Modify the bandwidth of elastic public IPs (调整弹性公网IP带宽) */
+export interface ModifyAddressesBandwidthRequest {
+  /** IDs of the EIPs to change (eip-xxxxxxxx), 1-100; all must exist, or nothing changes. */
+  AddressIds: string[];
+  /** New outbound bandwidth cap in Mbps, 1-1000. */
+  InternetMaxBandwidthOut: number;
+}
+
+/** What ModifyAddressesBandwidth returns (RequestId is added by the gateway). */
+export interface ModifyAddressesBandwidthResponse {
+  /** Asynchronous task ID. Never returned: this deployment completes the operation before answering. */
+  TaskId?: string | null;
+}
+
+/** Release elastic public IPs (释放弹性公网IP) */
+export interface ReleaseAddressesRequest {
+  /** IDs of the EIPs to release (eip-xxxxxxxx), 1-100; every one must exist and be unbound, or nothing is released (a bound one is ResourceInUse). The addresses go back to the operator's pool. */
+  AddressIds: string[];
+}
+
+/** What ReleaseAddresses returns (RequestId is added by the gateway). */
+export interface ReleaseAddressesResponse {
+  /** Asynchronous task ID. Never returned: this deployment completes the operation before answering. */
+  TaskId?: string | null;
+}
+
 export const VPC_ACTIONS = [
   'CreateVpc',
   'DescribeVpcs',
@@ -208,6 +344,12 @@ export const VPC_ACTIONS = [
   'CreateSubnet',
   'DescribeSubnets',
   'DeleteSubnet',
+  'AllocateAddresses',
+  'DescribeAddresses',
+  'AssociateAddress',
+  'DisassociateAddress',
+  'ModifyAddressesBandwidth',
+  'ReleaseAddresses',
 ] as const;
 
 export interface VpcActions {
@@ -217,4 +359,10 @@ export interface VpcActions {
   CreateSubnet: { request: CreateSubnetRequest; response: CreateSubnetResponse };
   DescribeSubnets: { request: DescribeSubnetsRequest; response: DescribeSubnetsResponse };
   DeleteSubnet: { request: DeleteSubnetRequest; response: DeleteSubnetResponse };
+  AllocateAddresses: { request: AllocateAddressesRequest; response: AllocateAddressesResponse };
+  DescribeAddresses: { request: DescribeAddressesRequest; response: DescribeAddressesResponse };
+  AssociateAddress: { request: AssociateAddressRequest; response: AssociateAddressResponse };
+  DisassociateAddress: { request: DisassociateAddressRequest; response: DisassociateAddressResponse };
+  ModifyAddressesBandwidth: { request: ModifyAddressesBandwidthRequest; response: ModifyAddressesBandwidthResponse };
+  ReleaseAddresses: { request: ReleaseAddressesRequest; response: ReleaseAddressesResponse };
 }

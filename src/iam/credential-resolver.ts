@@ -2,20 +2,27 @@
  * Resolves a SecretId to its principal and SecretKey for signature checks.
  *
  * One store lookup (key ⋈ user ⋈ account), then the sealed SecretKey is opened with the master
- * key. Results are cached for a second: the hot path of every request stays off the database,
- * and disabling or deleting a key takes effect within that second on every process.
+ * key, and — for a sub-user or a temporary key — the CAM policies it acts under are loaded and
+ * parsed (src/iam/policies.ts). Results are cached for a second: the hot path of every request
+ * stays off the database, and disabling or deleting a key, or attaching or detaching a policy,
+ * takes effect within that second on every process.
+ *
+ * The resolver also reads resource tags for the gateway's authorization step, when a policy
+ * has a `qcs:resource_tag/…` condition (`ResourceTagReader`, src/iam/resources.ts).
  */
 import type { Kysely } from 'kysely';
 import type { CredentialResolver, ResolvedCredential } from '../gateway/deps.ts';
 import { getKey } from '../store/repos/api-keys.ts';
 import type { Database } from '../store/schema.ts';
+import { policiesForKey } from './policies.ts';
+import { tagKey, type ResourceRef, type ResourceTagReader, type ResourceTags } from './resources.ts';
 import type { SecretBox } from './secret-box.ts';
 import { tokenMatcher } from './temporary-credentials.ts';
 
 const TTL_MS = 1_000;
 const MAX_ENTRIES = 10_000;
 
-export function storeCredentialResolver(db: Kysely<Database>, box: SecretBox, clock: () => number): CredentialResolver {
+export function storeCredentialResolver(db: Kysely<Database>, box: SecretBox, clock: () => number): CredentialResolver & ResourceTagReader {
   const cache = new Map<string, { value: ResolvedCredential | undefined; until: number }>();
   return {
     async resolve(secretId) {
@@ -27,12 +34,14 @@ export function storeCredentialResolver(db: Kysely<Database>, box: SecretBox, cl
       cache.set(secretId, { value, until: now + TTL_MS });
       return value;
     },
+    resourceTags: (accountUin, refs) => readResourceTags(db, accountUin, refs),
   };
 }
 
 async function load(db: Kysely<Database>, box: SecretBox, secretId: string): Promise<ResolvedCredential | undefined> {
   const key = await getKey(db, secretId);
   if (!key || key.status !== 'Active') return undefined;
+  const policies = key.isRoot && !key.tokenHash ? [] : await policiesForKey(db, key);
   return {
     principal: {
       accountUin: key.accountUin,
@@ -42,8 +51,21 @@ async function load(db: Kysely<Database>, box: SecretBox, secretId: string): Pro
       userUin: key.userUin,
       isRoot: key.isRoot,
       secretId: key.secretId,
+      ...(policies.length > 0 ? { policies } : {}),
     },
     secretKey: box.open(key.secretKeyEnc, key.secretId),
     ...(key.tokenHash ? { token: tokenMatcher(key.tokenHash, key.expiresAt ?? 0) } : {}),
   };
+}
+
+/** Tags of the account's instances among `refs`; every other ref (and a foreign id) has none. */
+async function readResourceTags(db: Kysely<Database>, accountUin: string, refs: readonly ResourceRef[]): Promise<ResourceTags> {
+  const tags = new Map<string, Map<string, string>>(refs.map((r) => [tagKey(r), new Map()]));
+  const ids = refs.filter((r) => r.kind === 'instance').map((r) => r.id);
+  if (ids.length === 0) return tags;
+  const rows = await db.selectFrom('instance_tags as t').innerJoin('instances as i', 'i.id', 't.instance_id')
+    .select(['t.instance_id', 't.tag_key', 't.tag_value'])
+    .where('i.account_uin', '=', accountUin).where('i.id', 'in', ids).where('i.deleted_at', 'is', null).execute();
+  for (const row of rows) tags.get(`instance/${row.instance_id}`)?.set(row.tag_key, row.tag_value);
+  return tags;
 }

@@ -15,11 +15,29 @@ export interface MasterKey {
 }
 
 export class SecretBox {
-  private readonly keys: Map<string, Buffer>;
-  readonly current: MasterKey;
+  private keys: Map<string, Buffer>;
+  private sealing: MasterKey;
+  /** Called once when `open` meets a key id that is not loaded (a rotation elsewhere): may `rekey`. */
+  onUnknownKey: ((keyId: string) => void) | undefined;
 
   constructor(current: MasterKey, previous: MasterKey[] = []) {
-    this.current = current;
+    this.sealing = current;
+    this.keys = new Map([...previous, current].map((k) => [k.id, k.key]));
+  }
+
+  /** The key new secrets are sealed with. */
+  get current(): MasterKey {
+    return this.sealing;
+  }
+
+  /** Whether a secret sealed with key `id` can be opened. */
+  has(id: string): boolean {
+    return this.keys.has(id);
+  }
+
+  /** Replaces the loaded keys during a master key rotation: seal with `current`, open with any. */
+  rekey(current: MasterKey, previous: MasterKey[] = []): void {
+    this.sealing = current;
     this.keys = new Map([...previous, current].map((k) => [k.id, k.key]));
   }
 
@@ -34,6 +52,7 @@ export class SecretBox {
   open(sealed: string, context = ''): string {
     const [version, keyId, iv, tag, ct] = sealed.split('.');
     if (version !== 'v1' || !keyId || !iv || !tag || ct === undefined) throw new Error('sealed secret has an unknown format');
+    if (!this.keys.has(keyId)) this.onUnknownKey?.(keyId);
     const key = this.keys.get(keyId);
     if (!key) throw new Error(`sealed secret uses master key ${keyId}, which is not loaded`);
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));

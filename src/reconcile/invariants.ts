@@ -8,13 +8,24 @@
  *   - an address owned by nobody alive (a leaked IP), or outside / reserved in its subnet;
  *   - a live instance past PENDING without its primary address, or whose recorded address
  *     differs from IPAM's; a CREATE_FAILED or terminated instance still holding one;
- *   - an address allocated twice (impossible by the primary key — checked anyway).
+ *   - an address allocated twice (impossible by the primary key — checked anyway);
+ * and, through the capabilities' own checkers: VIPs, backup IPs, out-of-band mappings and
+ * tenant BMC accounts of gone instances; EIPs bound to gone instances or addresses they do
+ * not hold; heartbeat memberships of gone instances and VLANs shared or out of range.
  */
 import type { Kysely } from 'kysely';
 import { addressProblem, parseCidr, parseIpv4 } from '../network/ipam.ts';
 import type { Database } from '../store/schema.ts';
+import { checkAccessInvariants } from './access-invariants.ts';
+import { checkEipInvariants } from './eip-invariants.ts';
+import { checkVlanInvariants } from './vlan-invariants.ts';
 
 export async function checkInvariants(db: Kysely<Database>): Promise<string[]> {
+  const [core, access, eips, vlans] = await Promise.all([checkCore(db), checkAccessInvariants(db), checkEipInvariants(db), checkVlanInvariants(db)]);
+  return [...core, ...access, ...eips, ...vlans];
+}
+
+async function checkCore(db: Kysely<Database>): Promise<string[]> {
   const problems: string[] = [];
   const [instances, servers, allocations, subnets] = await Promise.all([
     db.selectFrom('instances').select(['id', 'status', 'server_id', 'private_ip', 'subnet_id', 'deleted_at']).execute(),

@@ -12,12 +12,13 @@ import type { GatewayDeps, RateLimiter } from '../gateway/deps.ts';
 import { startHttpEdge, type RunningEdge } from '../gateway/http-edge.ts';
 import { bootstrap, type BootstrapResult } from '../iam/bootstrap.ts';
 import { storeCredentialResolver } from '../iam/credential-resolver.ts';
-import { loadMasterKey } from '../iam/master-key.ts';
-import { memoryRateLimiter } from '../iam/rate-limiter.ts';
-import { SecretBox } from '../iam/secret-box.ts';
+import type { SecretBox } from '../iam/secret-box.ts';
+import { auditService } from '../services/audit-service.ts';
 import { bmsService } from '../services/bms-service.ts';
 import { bmsOpsService } from '../services/bmsops-service.ts';
+import { camService } from '../services/cam-service.ts';
 import { regionCatalog } from '../services/regions/region-catalog.ts';
+import { stsService } from '../services/sts-service.ts';
 import { vpcService } from '../services/vpc-service.ts';
 import { openStore } from '../store/open-store.ts';
 import { purgeExpired, remember } from '../store/repos/replays.ts';
@@ -27,6 +28,7 @@ import { FLOWS } from '../flows/index.ts';
 import type { FlowDeps } from '../flows/deps.ts';
 import { startPowerSync, type PowerSync } from '../reconcile/power-sync.ts';
 import { TaskEngine } from '../tasks/engine.ts';
+import { masterKeys, rateLimiting, specsOf, storeAuditSink } from './abuse-resistance.ts';
 import { serverAccess } from './server-access.ts';
 import { seedDemo } from './demo.ts';
 import { simRows } from './sim-rows.ts';
@@ -34,7 +36,7 @@ import { simRows } from './sim-rows.ts';
 export interface StartOptions {
   clock?: () => number;
   logger?: Logger;
-  /** Replaces the per-account in-memory limiter (benchmarks use one that always allows). */
+  /** Replaces the per-account rate limiter of the config (benchmarks use one that always allows). */
   rateLimiter?: RateLimiter;
 }
 
@@ -55,29 +57,41 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   const clock = opts.clock ?? Date.now;
   const logger = opts.logger ?? pino({ level: config.logLevel, base: { app: 'bms' } });
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, logger });
-  const box = new SecretBox(loadMasterKey(config.dataDir, config.masterKey).key);
+  const keys = masterKeys(config, logger);
+  const box = keys.box;
   const regions = regionCatalog(store.db, clock);
   const sim = createSimDriver({ state: rowBackedStateStore(simRows(store)), timeScale: config.simTimeScale });
   const servers = serverAccess(store, box, { sim });
   const engine = new TaskEngine<FlowDeps>({
-    store, flows: FLOWS, deps: { store, servers, logger }, clock, logger,
+    store, flows: FLOWS, deps: { store, servers, secrets: box, logger }, clock, logger,
     concurrency: config.workers, leaseMs: config.taskLeaseMs, timeScale: config.simTimeScale,
   });
   const instanceDeps = { store, regions, scheduler: engine, logger };
+  const limits = rateLimiting(store, config, clock, logger, opts.rateLimiter);
   const deps: GatewayDeps = {
-    services: { bms: bmsService({ ...instanceDeps, box }), vpc: vpcService(store), bmsops: bmsOpsService({ store, box, sim: sim.lab }) },
+    services: {
+      bms: bmsService({ ...instanceDeps, box }),
+      vpc: vpcService(store),
+      bmsops: bmsOpsService({ store, box, sim: sim.lab }, { catalog: () => specsOf(deps.services), reload: limits.reload }),
+      audit: auditService({ store }),
+      cam: camService({ store, box }),
+      sts: stsService({ store, box }),
+    },
     credentials: storeCredentialResolver(store.db, box, clock),
     regions,
     replays: { remember: (signature, expiresAt) => remember(store.db, signature, expiresAt, clock()) },
-    rateLimiter: opts.rateLimiter ?? memoryRateLimiter(),
+    rateLimiter: limits.limiter,
     logger,
+    audit: storeAuditSink(store),
     clock,
     newRequestId: randomUUID,
   };
   let edge: RunningEdge;
   try {
-    edge = await startHttpEdge(deps, { host: config.host, port: config.port });
+    await limits.reload();
+    edge = await startHttpEdge(deps, { host: config.host, port: config.port, limits: config.http });
   } catch (e) {
+    keys.stop();
     await store.close();
     throw e;
   }
@@ -98,6 +112,7 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
     endpoint, edge, store, box, sim, engine, powerSync, credentials, logger,
     async close() {
       clearInterval(purge);
+      keys.stop();
       powerSync.stop();
       await edge.close();
       await engine.stop();

@@ -16,15 +16,24 @@ import type { ServiceDefinition } from './types.ts';
 import { createOsImage, describeFlavors, describeOsImages } from './fleet/catalog-queries.ts';
 import type { FleetDeps } from './fleet/deps.ts';
 import { describeServers } from './fleet/describe-servers.ts';
+import { addEipPoolAddresses, describeEipPool } from './fleet/eip-pool.ts';
+import { describeSwitchPorts, setHeartbeatVlanRange } from './fleet/heartbeat-ports.ts';
 import { createFlavor, modifyFlavor } from './fleet/flavors.ts';
 import { clearServerFaults, describeServerFaults, injectServerFaults, pressServerPowerButton } from './fleet/lab-controls.ts';
 import { modifyServersMaintenance } from './fleet/maintenance.ts';
 import { registerServers } from './fleet/register-servers.ts';
 import { createRack, createSwitch, describeRacks, describeSwitches } from './fleet/topology.ts';
+import {
+  createTenant, createTenantAccessKey, createTenantUser, deleteTenantAccessKey, deleteTenantUser, describeTenants, describeTenantUsers,
+  updateTenantAccessKey,
+} from './fleet/tenants.ts';
+import { describeAuditEvents } from './fleet/audit-events.ts';
+import { describeRateLimits, setRateLimit, type RateLimitDeps } from './fleet/rate-limits.ts';
 
 export const BMSOPS_SPEC = serviceSpecSchema.parse(bmsopsSpec);
 
-export function bmsOpsService(deps: FleetDeps): ServiceDefinition {
+/** `limits`: the served services' specs (what a rate limit may name) and how to apply new limits at once. */
+export function bmsOpsService(deps: FleetDeps, limits: Omit<RateLimitDeps, 'store'> = { catalog: () => ({}) }): ServiceDefinition {
   return {
     spec: BMSOPS_SPEC,
     audience: 'operator',
@@ -35,6 +44,8 @@ export function bmsOpsService(deps: FleetDeps): ServiceDefinition {
       DescribeRacks: describeRacks(deps),
       RegisterServers: registerServers(deps),
       DescribeServers: describeServers(deps),
+      SetHeartbeatVlanRange: setHeartbeatVlanRange(deps),
+      DescribeSwitchPorts: describeSwitchPorts(deps),
       ModifyServersMaintenance: modifyServersMaintenance(deps),
       InjectServerFaults: injectServerFaults(deps),
       ClearServerFaults: clearServerFaults(deps),
@@ -45,6 +56,19 @@ export function bmsOpsService(deps: FleetDeps): ServiceDefinition {
       DescribeFlavors: describeFlavors(deps),
       CreateOsImage: createOsImage(deps),
       DescribeOsImages: describeOsImages(deps),
+      AddEipPoolAddresses: addEipPoolAddresses(deps),
+      DescribeEipPool: describeEipPool(deps),
+      CreateTenant: createTenant(deps),
+      DescribeTenants: describeTenants(deps),
+      CreateTenantUser: createTenantUser(deps),
+      DescribeTenantUsers: describeTenantUsers(deps),
+      DeleteTenantUser: deleteTenantUser(deps),
+      CreateTenantAccessKey: createTenantAccessKey(deps),
+      UpdateTenantAccessKey: updateTenantAccessKey(deps),
+      DeleteTenantAccessKey: deleteTenantAccessKey(deps),
+      SetRateLimit: setRateLimit({ store: deps.store, ...limits }),
+      DescribeRateLimits: describeRateLimits({ store: deps.store, ...limits }),
+      DescribeAuditEvents: describeAuditEvents(deps),
     },
   };
 }

@@ -7,6 +7,7 @@
  */
 import type { ServiceSpec } from '../spec/model.ts';
 import type { Language } from '../shared/errors.ts';
+import type { PolicyDocument } from '../iam/policy/document.ts';
 
 export interface Principal {
   accountUin: string;
@@ -16,6 +17,11 @@ export interface Principal {
   userUin: string;
   isRoot: boolean;
   secretId: string;
+  /**
+   * The CAM policies the key acts under, loaded with the key (src/iam/credential-resolver.ts):
+   * a non-root user's attached policies, plus a temporary key's session policy. Absent = none.
+   */
+  policies?: PolicyDocument[];
 }
 
 export interface CallContext {

@@ -247,6 +247,28 @@ export interface SecretReadsTable {
   id: string; kind: string; account_uin: string; user_uin: string; secret_id: string; resource_id: string; request_id: string; source_ip: string; at: number;
 }
 
+// ---- identity and access management (migration 0009) ----------------------------------------
+
+/** A user's console login: remark, whether it may log in, and its password as a scrypt hash (never the password). */
+export interface UserCredentialsTable { user_id: string; remark: string; console_login: Flag; password_hash: string | null; updated_at: number }
+/** A CAM policy document of an account (the JSON text as submitted, validated). */
+export interface PoliciesTable { id: number; account_uin: string; name: string; document: string; description: string; created_at: number; updated_at: number }
+export interface UserPoliciesTable { user_id: string; policy_id: number; attached_at: number }
+/** The policy that narrows one temporary key (GetFederationToken's Policy). */
+export interface SessionPoliciesTable { secret_id: string; document: string }
+
+// ---- abuse resistance: shared rate counters, operator limits, audit trail (migration 0010) -------
+
+export interface RateCountersTable { key: string; window: number; count: number }
+export interface RateLimitsTable { account_uin: string; service: string; action: string; per_second: number; updated_at: number }
+export interface AuditEventsTable {
+  id: string; at: number; account_uin: string; user_uin: string; secret_id: string; service: string; action: string; region: string;
+  /** JSON array of resource ids. */
+  resource_ids: string;
+  result_code: string; request_id: string; source_ip: string;
+}
+export interface AuditResourcesTable { resource_id: string; event_id: string }
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -281,4 +303,12 @@ export interface Database {
   outband_mappings: OutbandMappingsTable;
   bmc_accounts: BmcAccountsTable;
   secret_reads: SecretReadsTable;
+  user_credentials: UserCredentialsTable;
+  policies: PoliciesTable;
+  user_policies: UserPoliciesTable;
+  session_policies: SessionPoliciesTable;
+  rate_counters: RateCountersTable;
+  rate_limits: RateLimitsTable;
+  audit_events: AuditEventsTable;
+  audit_resources: AuditResourcesTable;
 }

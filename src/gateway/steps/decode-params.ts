@@ -2,12 +2,16 @@
  * Step: the action's parameters, decoded and validated against the spec.
  *
  * TC3 POST carries a JSON object (typed); TC3 GET and v1 carry flat `key=value` pairs that are
- * unflattened here and converted to the schema's types by the validator.
+ * unflattened here and converted to the schema's types by the validator. Before any of that,
+ * the input's shape is bounded (protocol/input-limits.ts): nesting depth, number of values,
+ * string lengths, number of flat parameters and segments per key — so a hostile body within
+ * SPEC §2's size limits costs one linear scan and gets a clear InvalidParameter.
  */
 import { malformedBody } from '../../shared/errors.ts';
 import type { Exchange } from '../exchange.ts';
 import { parseForm } from '../protocol/form.ts';
 import { unflatten } from '../protocol/flatten.ts';
+import { checkFlatShape, checkJsonShape, checkStringValues } from '../protocol/input-limits.ts';
 import { validateInput } from '../protocol/validate.ts';
 
 export function decodeParams(ex: Exchange): void {
@@ -23,14 +27,22 @@ export function decodeParams(ex: Exchange): void {
       ex.paramsSource = 'flat';
     }
   }
-  const raw = ex.paramsSource === 'flat' ? unflatten(ex.params as Array<[string, string]>) : ex.params;
+  let raw = ex.params;
+  if (ex.paramsSource !== 'json') {
+    const pairs = (ex.params ?? []) as Array<[string, string]>;
+    checkFlatShape(pairs);
+    raw = unflatten(pairs);
+  }
   const { input, service } = ex.action!;
+  if (ex.paramsSource === 'json') checkStringValues(input, service.spec.objects, raw);
   ex.input = validateInput(input, service.spec.objects, raw, ex.paramsSource ?? 'flat');
 }
 
 function parseJson(body: Buffer): unknown {
+  const text = body.toString('utf8');
+  checkJsonShape(text);
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(text);
   } catch (e) {
     throw malformedBody(`it is not valid JSON (${(e as Error).message.slice(0, 120)})`);
   }

@@ -62,7 +62,7 @@ async function views(db: Kysely<Database>, accountUin: string, rows: Array<Selec
   const ids = rows.map((r) => r.id);
   const [addresses, tags, account, eips] = await Promise.all([
     db.selectFrom('ip_allocations').select(['owner_id', 'address', 'kind']).where('owner_id', 'in', ids)
-      .where('kind', 'in', ['primary', 'backup']).orderBy('address_num').execute(),
+      .where('kind', 'in', ['primary', 'backup', 'ipv6']).orderBy('address_num').execute(),
     db.selectFrom('instance_tags').selectAll().where('instance_id', 'in', ids).orderBy('tag_key').execute(),
     db.selectFrom('accounts').select(['uuid', 'app_id']).where('uin', '=', accountUin).executeTakeFirstOrThrow(),
     db.selectFrom('eips').select(['instance_id', 'address']).where('instance_id', 'in', ids).orderBy('address').execute(),
@@ -74,6 +74,7 @@ async function views(db: Kysely<Database>, accountUin: string, rows: Array<Selec
       addresses: ordered.length > 0 ? ordered : r.private_ip ? [r.private_ip] : [],
       tags: tags.filter((t) => t.instance_id === r.id).map((t) => ({ key: t.tag_key, value: t.tag_value })),
       uuid: account.uuid, appId: Number(account.app_id), publicIps: eips.filter((e) => e.instance_id === r.id).map((e) => e.address),
+      ipv6Addresses: mine.filter((a) => a.kind === 'ipv6').map((a) => a.address),
     });
   });
 }

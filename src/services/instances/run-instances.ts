@@ -77,7 +77,7 @@ async function checkLaunch(deps: InstanceServiceDeps, ctx: CallContext, p: RunIn
   const keys = new Set(tags.map((t) => t.TagKey));
   if (keys.size !== tags.length) throw invalidParameterValue('Tags', 'a tag key may appear only once', '标签键不能重复');
   return {
-    count, flavor, subnet: { id: subnet.id, cidr: subnet.cidr, accountUin: subnet.accountUin, ipv6Cidr: subnet.ipv6Cidr ?? vpc.ipv6Cidr },
+    count, flavor, subnet: { id: subnet.id, cidr: subnet.cidr, accountUin: subnet.accountUin, ipv6Cidr: subnet.ipv6Cidr },
     hostName: p.HostName ?? randomHostName(),
     passwordHash: password === undefined ? null : hashPassword(password),
   };

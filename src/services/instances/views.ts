@@ -12,6 +12,8 @@ export interface InstanceExtras {
   uuid: string;
   appId: number;
   publicIps: string[];
+  /** The instance's IPv6 addresses (VirtualPrivateCloud.Ipv6Address at launch). */
+  ipv6Addresses: string[];
 }
 
 export function instanceView(row: Selectable<InstancesTable>, x: InstanceExtras) {
@@ -24,7 +26,7 @@ export function instanceView(row: Selectable<InstancesTable>, x: InstanceExtras)
     OperatingSystemType: row.os_type,
     OperatingSystem: row.os_name,
     PrivateIpAddresses: x.addresses,
-    VirtualPrivateCloud: { VpcId: row.vpc_id, SubnetId: row.subnet_id, PrivateIpAddresses: x.addresses },
+    VirtualPrivateCloud: { VpcId: row.vpc_id, SubnetId: row.subnet_id, PrivateIpAddresses: x.addresses, Ipv6Address: x.ipv6Addresses.length > 0 },
     FlavorId: row.flavor_id,
     CreatedTime: isoTime(Number(row.created_at)),
     Status: row.status,
@@ -35,6 +37,7 @@ export function instanceView(row: Selectable<InstancesTable>, x: InstanceExtras)
     AppId: String(x.appId),
     UserDefined: row.user_defined,
     PublicIpAddresses: x.publicIps,
+    IPv6Addresses: x.ipv6Addresses,
   };
 }
 

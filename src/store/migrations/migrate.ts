@@ -27,6 +27,8 @@ import { fleet } from './0005-fleet.ts';
 import { network } from './0006-network.ts';
 import { instances } from './0007-instances.ts';
 import { placementAndAccess } from './0008-placement-and-access.ts';
+import { iam } from './0009-iam.ts';
+import { abuse } from './0010-abuse.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-identity': identity,
@@ -37,6 +39,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006-network': network,
   '0007-instances': instances,
   '0008-placement-and-access': placementAndAccess,
+  '0009-iam': iam,
+  '0010-abuse': abuse,
 };
 
 export interface MigrateOptions {

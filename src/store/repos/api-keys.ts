@@ -89,6 +89,23 @@ export async function deleteKey(db: Kysely<Database>, secretId: string): Promise
   return result.numDeletedRows > 0n;
 }
 
+/** The user's permanent keys (temporary credentials left out), oldest first. */
+export async function listPermanentKeys(db: Kysely<Database>, userId: string): Promise<ApiKey[]> {
+  return (await listKeysForUser(db, userId)).filter((k) => k.tokenHash === undefined);
+}
+
+/** The SecretIds of every key of the user, temporary ones included. */
+export async function keyIdsOfUser(db: Kysely<Database>, userId: string): Promise<string[]> {
+  const rows = await db.selectFrom('api_keys').select('secret_id').where('user_id', '=', userId).execute();
+  return rows.map((r) => r.secret_id);
+}
+
+/** Deletes every key of the user, temporary ones included; how many went. */
+export async function deleteKeysOfUser(db: Kysely<Database>, userId: string): Promise<number> {
+  const result = await db.deleteFrom('api_keys').where('user_id', '=', userId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 function toRow(k: ApiKey): ApiKeysTable {
   return {
     secret_id: k.secretId,

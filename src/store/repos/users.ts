@@ -41,6 +41,39 @@ export async function getRootUser(db: Kysely<Database>, accountUin: string): Pro
   return row && toUser(row);
 }
 
+/** The account's users other than root, oldest first. */
+export async function listSubUsers(db: Kysely<Database>, accountUin: string): Promise<User[]> {
+  const rows = await db.selectFrom('users').selectAll().where('account_uin', '=', accountUin).where('is_root', '=', 0)
+    .orderBy('created_at').orderBy('uin').execute();
+  return rows.map(toUser);
+}
+
+/** The user with this uin in this account (another account's uin finds nothing). */
+export async function getUserByUin(db: Kysely<Database>, accountUin: string, uin: string): Promise<User | undefined> {
+  const row = await db.selectFrom('users').selectAll().where('account_uin', '=', accountUin).where('uin', '=', uin).executeTakeFirst();
+  return row && toUser(row);
+}
+
+export async function getUserByName(db: Kysely<Database>, accountUin: string, name: string): Promise<User | undefined> {
+  const row = await db.selectFrom('users').selectAll().where('account_uin', '=', accountUin).where('name', '=', name).executeTakeFirst();
+  return row && toUser(row);
+}
+
+/**
+ * Locks the user's row until the transaction ends (a no-op update: a row lock on PostgreSQL;
+ * SQLite serialises transactions anyway), so check-then-insert on its keys cannot race.
+ */
+export async function lockUser(db: Kysely<Database>, id: string): Promise<boolean> {
+  const result = await db.updateTable('users').set((eb) => ({ name: eb.ref('name') })).where('id', '=', id).executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Deletes the user row (its keys, credentials and attachments must be gone first); false if absent. */
+export async function deleteUser(db: Kysely<Database>, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
 function toRow(u: User): UsersTable {
   return {
     id: u.id,

@@ -1,0 +1,34 @@
+/**
+ * Heartbeat VLAN invariants: no two groups of a region on one VLAN, no membership of an
+ * instance that is gone, no switch port left in a VLAN whose server holds no member of it.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.ts';
+
+export async function checkVlanInvariants(db: Kysely<Database>): Promise<string[]> {
+  const problems: string[] = [];
+  const [groups, members, ports] = await Promise.all([
+    db.selectFrom('heartbeat_groups').select(['id', 'region', 'vlan_id']).execute(),
+    db.selectFrom('heartbeat_members').leftJoin('instances', 'instances.id', 'heartbeat_members.instance_id')
+      .select(['heartbeat_members.instance_id', 'heartbeat_members.group_id', 'instances.id as live_id', 'instances.deleted_at', 'instances.server_id']).execute(),
+    db.selectFrom('switch_ports').select(['server_id', 'heartbeat_vlan']).where('heartbeat_vlan', 'is not', null).execute(),
+  ]);
+  const seen = new Map<string, string>();
+  for (const g of groups) {
+    const key = `${g.region}/${g.vlan_id}`;
+    if (seen.has(key)) problems.push(`VLAN ${key} is used by ${seen.get(key)} and ${g.id}`);
+    seen.set(key, g.id);
+  }
+  const vlanOf = new Map(groups.map((g) => [g.id, g.vlan_id]));
+  const memberVlanOnServer = new Map<string, number>();
+  for (const m of members) {
+    if (m.live_id === null || m.deleted_at !== null) problems.push(`heartbeat membership of gone instance ${m.instance_id} in ${m.group_id}`);
+    if (m.server_id) memberVlanOnServer.set(m.server_id, vlanOf.get(m.group_id)!);
+  }
+  for (const p of ports) {
+    if (memberVlanOnServer.get(p.server_id) !== p.heartbeat_vlan) {
+      problems.push(`switch port of server ${p.server_id} is in VLAN ${p.heartbeat_vlan} without a member instance there`);
+    }
+  }
+  return problems;
+}
