@@ -38,7 +38,7 @@ import { ask, cpuProfileFlags, serveParent, startChild, stopChild, type Child } 
 import { startBareServer, startBenchBms } from './support/bms-servers.ts';
 import { measure, summarize, type LoadSpec, type Run } from './support/load.ts';
 import { BASELINE_CREDENTIALS, BMS_API, callApi, closeApiConnections, resignedEverySecond } from './support/signed-api.ts';
-import { fmt, median, positiveInt, verdict } from './support/stats.ts';
+import { fmt, positiveInt, verdict } from './support/stats.ts';
 
 const SECONDS = positiveInt('BENCH_SECONDS', 10);
 const ROUNDS = positiveInt('BENCH_ROUNDS', 3);
@@ -141,7 +141,7 @@ async function runRounds(bare: Child, bms: Child): Promise<Record<Variant, Run[]
 // Reporting.
 
 function report(runs: Record<Variant, Run[]>): void {
-  const s = { bare: summarize(runs.bare, median), bms: summarize(runs.bms, median), 'bms+log': summarize(runs['bms+log'], median) };
+  const s = { bare: summarize(runs.bare), bms: summarize(runs.bms), 'bms+log': summarize(runs['bms+log']) };
   console.log(`\nMedian of ${ROUNDS} round(s), ${SECONDS} s each, ${CONNECTIONS} connections:\n`);
   console.log(`  ${'target'.padEnd(10)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'req/s ÷ bare'.padStart(14)}${'p99 ÷ bare'.padStart(12)}${'failures'.padStart(10)}`);
   for (const v of VARIANTS) {

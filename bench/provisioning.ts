@@ -218,7 +218,7 @@ else {
   try {
     await main();
   } catch (e) {
-    console.error('\nBENCHMARK FAILED:', e instanceof Error ? e.stack ?? e.message : e);
+    console.error('\nBENCHMARK FAILED:', e instanceof Error ? e.message : e);
     process.exitCode = 1;
   }
 }

@@ -75,7 +75,8 @@ await withPostgres('rate limits across two server processes on one PostgreSQL', 
         const windows = new Set(answers.flatMap((x) => [Math.floor(x.sentAt / 1000), Math.floor(x.receivedAt / 1000)]));
         const ok = answers.filter((x) => x.code === 'Success');
         assert.ok(ok.length <= 40 * windows.size, `${ok.length} successes over ${windows.size} window(s)`);
-        assert.ok(ok.length >= 40, `the limit is 40 per second, not less (${ok.length} succeeded)`);
+        // Each process reserves 2 of the 40 at a time: at most one per process may go unused.
+        assert.ok(ok.length >= 38, `the limit is 40 per second, not much less (${ok.length} succeeded)`);
         assert.ok(answers.some((x) => x.code === 'RequestLimitExceeded'));
         assert.ok(answers.filter((x, i) => i % 2 === 0 && x.code === 'Success').length > 0, 'process A served some');
         assert.ok(answers.filter((x, i) => i % 2 === 1 && x.code === 'Success').length > 0, 'process B served some');
@@ -336,7 +337,7 @@ describe('input limits', () => {
 
   it('flat parameters: too many, too deep a key, too long a value', async () => {
     const v1 = (params: Record<string, unknown>) => v1Request(server.edge.address, server.credentials.demo, { action: 'DescribeInstances', params });
-    expectInvalid(await v1(Object.fromEntries(Array.from({ length: 12_000 }, (_, i) => [`K${i}`, 'v']))), /at most 10000 parameters/);
+    expectInvalid(await v1(Object.fromEntries(Array.from({ length: 12_000 }, (_, i) => [`K${i}`, 'v']))), /12000 parameters; at most 10000 are accepted/);
     expectInvalid(await v1({ [`${'a.'.repeat(20_000)}a`]: 'v' }), /at most 16 dot-separated segments/);
     expectInvalid(await v1({ Pad: 'x'.repeat(100_000) }), /at most 65536 characters/);
     const get = await tc3Request(server.edge.address, server.credentials.demo, { action: 'DescribeInstances', method: 'GET', params: { [`${'a.'.repeat(5_000)}a`]: 'v' } });

@@ -24,6 +24,8 @@ import { v1Signature, v1StringToSign } from '../src/gateway/signing/v1.ts';
 import { AUDIT_SPEC } from '../src/services/audit-service.ts';
 import { BMS_SPEC } from '../src/services/bms-service.ts';
 import { BMSOPS_SPEC } from '../src/services/bmsops-service.ts';
+import { CAM_SPEC } from '../src/services/cam-service.ts';
+import { STS_SPEC } from '../src/services/sts-service.ts';
 import { VPC_SPEC } from '../src/services/vpc-service.ts';
 import type { Member, ServiceSpec } from '../src/spec/model.ts';
 import { readCredentialFile, startChildServer, type ChildServer, type FileCredentials } from './support/child-server.ts';
@@ -37,7 +39,8 @@ const SEED = Number(process.env['FUZZ_SEED'] ?? 20260101);
 interface Service { name: string; spec: ServiceSpec; operator: boolean }
 const SERVICES: Service[] = [
   { name: 'bms', spec: BMS_SPEC, operator: false }, { name: 'vpc', spec: VPC_SPEC, operator: false },
-  { name: 'audit', spec: AUDIT_SPEC, operator: false }, { name: 'bmsops', spec: BMSOPS_SPEC, operator: true },
+  { name: 'audit', spec: AUDIT_SPEC, operator: false }, { name: 'cam', spec: CAM_SPEC, operator: false },
+  { name: 'sts', spec: STS_SPEC, operator: false }, { name: 'bmsops', spec: BMSOPS_SPEC, operator: true },
 ];
 
 const text = (max: number) => fc.string({ maxLength: max });

@@ -3,8 +3,8 @@
  *
  * `startBenchBms` starts BMS as `npm start` would, on SQLite in a temporary data folder (unless
  * `env` names a BMS_DATABASE_URL), listening on a free loopback port, with the log
- * silent unless the caller passes its own logger, and — by default — with the per-account rate
- * limiter replaced by one that always allows: the gateway's limits (DescribeInstances 40/s,
+ * silent unless the caller passes its own logger, and with the per-account rate limiter
+ * replaced by one that always allows: the gateway's limits (DescribeInstances 40/s,
  * DescribeZones 20/s per account) would otherwise be what a bench measures.
  *
  * `startBareServer` is the baseline: a bare node:http server answering a fixed JSON body, the
@@ -25,22 +25,21 @@ import { sleep } from './stats.ts';
 
 export interface BenchBms {
   bms: RunningBms;
-  dataDir: string;
   /** Closes BMS and deletes the data folder. */
   stop(): Promise<void>;
   /** Deletes the data folder only (the process is about to exit). */
   orphaned(): void;
 }
 
-export async function startBenchBms(env: Record<string, string | undefined> = {}, opts: { logger?: Logger; rateLimited?: boolean } = {}): Promise<BenchBms> {
+export async function startBenchBms(env: Record<string, string | undefined> = {}, opts: { logger?: Logger } = {}): Promise<BenchBms> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bms-bench-'));
   const removeData = () => rmSync(dataDir, { recursive: true, force: true });
   const logger = opts.logger ?? pino({ level: 'silent' });
   try {
     const config = loadConfig({ BMS_LOG_LEVEL: 'silent', ...env, BMS_HOST: '127.0.0.1', BMS_PORT: '0', BMS_DATA_DIR: dataDir });
-    const bms = await startBms(config, { logger, ...(opts.rateLimited ? {} : { rateLimiter: { take: () => true } }) });
+    const bms = await startBms(config, { logger, rateLimiter: { take: () => true } });
     return {
-      bms, dataDir, orphaned: removeData,
+      bms, orphaned: removeData,
       async stop() {
         await bms.close();
         removeData();
@@ -54,7 +53,8 @@ export async function startBenchBms(env: Record<string, string | undefined> = {}
 
 /**
  * Resolves once BMS has nothing queued: a trivial query through the store answers within
- * 5 ms three times in a row (every query waits its turn on the one SQLite connection).
+ * 5 ms three times in a row (every query waits its turn on the one SQLite connection, and
+ * queued queries run back to back without letting the event loop turn).
  */
 export async function waitUntilIdle(db: Kysely<Database>, timeoutMs = 300_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
@@ -81,8 +81,8 @@ export interface ServerProbe {
    * Resolves once the server has accepted `connections` connections since it started and has
    * served every request they carried. When a load generator stops it closes its connections,
    * but a server busy with slow requests has not even accepted all of them yet: the kernel
-   * holds them with their request inside, and the server accepts and serves them later — one
-   * per turn of a blocked event loop — so they would eat into whatever is measured next.
+   * holds them with their request inside, and the server accepts and serves them later — about
+   * one per turn of its event loop — so they would eat into whatever is measured next.
    */
   drain(connections: number): Promise<void>;
 }

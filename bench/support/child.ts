@@ -102,7 +102,9 @@ export function serveParent(ready: Omit<Ready, 'type'>, handlers: Handlers, life
       return;
     }
     const handler = handlers[msg.type];
-    const answer = (a: Answer) => process.connected && process.send!(a);
+    // With a callback, a parent gone meanwhile is an ignored error, not an uncaught EPIPE that
+    // would skip the clean-up below.
+    const answer = (a: Answer) => process.connected && process.send!(a, undefined, undefined, () => {});
     if (!handler) {
       answer({ id: msg.id, ok: false, error: `unknown question "${msg.type}"` });
       return;

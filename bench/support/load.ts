@@ -1,13 +1,16 @@
 /**
  * Bench support: driving a server with autocannon (HTTP/1.1 keep-alive, closed loop).
  *
- * `measure` runs a warm-up and then the measured run of one signed POST body at a fixed number
- * of connections, and reports requests/second, p50/p99 latency and failures — non-2xx answers,
- * connection errors and timeouts, and 2xx answers the caller's `isSuccess` rejects (an API
- * error comes back as HTTP 200 with `Error` in the envelope, so status codes alone prove
- * nothing). The first rejected body is kept as a sample for the report.
+ * Both ways of measuring send one signed POST body over a fixed number of connections and
+ * report requests/second, p50/p99 latency and failures — non-2xx answers, connection errors
+ * and timeouts, and 2xx answers the caller's `isSuccess` rejects (an API error comes back as
+ * HTTP 200 with `Error` in the envelope, so status codes alone prove nothing); the first
+ * rejected body is kept as a sample for the report.
+ *   - `measure`: a warm-up run, then a measured run on new connections (autocannon's own figures);
+ *   - `loadSteady`: one run, measured only once every connection is in use (see there).
  */
 import { createRequire } from 'node:module';
+import { median, sleep } from './stats.ts';
 
 // autocannon has no type declarations in this project; this is the part of its API we use.
 interface Histogram { average: number; p50: number; p99: number }
@@ -68,14 +71,19 @@ export interface LoadSpec {
   timeoutSeconds?: number;
 }
 
-export async function load(spec: LoadSpec, seconds: number): Promise<Run> {
-  const { host, port } = spec.target;
+/** Starts autocannon on `spec` for `seconds`. */
+function start(spec: LoadSpec, seconds: number): AutocannonInstance {
   const requests: AutocannonRequest[] = [
     { method: 'POST', path: '/', body: spec.body, setupRequest: (req) => ({ ...req, headers: spec.headers() }) },
   ];
-  const instance = autocannon({ url: `http://${host}:${port}`, connections: spec.connections, duration: seconds, requests, verifyBody: spec.isSuccess,
+  return autocannon({
+    url: `http://${spec.target.host}:${spec.target.port}`, connections: spec.connections, duration: seconds, requests, verifyBody: spec.isSuccess,
     ...(spec.timeoutSeconds ? { timeout: spec.timeoutSeconds } : {}),
   });
+}
+
+export async function load(spec: LoadSpec, seconds: number): Promise<Run> {
+  const instance = start(spec, seconds);
   let sample: string | undefined;
   instance.on('reqMismatch', (body) => (sample ??= body.slice(0, 1000)));
   const r = await instance;
@@ -88,34 +96,23 @@ export async function load(spec: LoadSpec, seconds: number): Promise<Run> {
   };
 }
 
-/**
- * A warm-up run (discarded), then the measured run. `settle`, when given, runs in between: a
- * server still busy with requests the warm-up's client abandoned would otherwise serve them
- * during the measured run.
- */
-export async function measure(spec: LoadSpec, seconds: number, warmupSeconds: number, settle?: () => Promise<unknown>): Promise<Run> {
+/** A warm-up run (discarded), then the measured run. */
+export async function measure(spec: LoadSpec, seconds: number, warmupSeconds: number): Promise<Run> {
   if (warmupSeconds > 0) await load(spec, warmupSeconds);
-  await settle?.();
   return load(spec, seconds);
 }
 
 /**
  * Steady-state figures: one set of connections, measured only once they are all in use. The
- * run starts; when `ready` resolves (the server has accepted every connection — a server whose
- * event loop is blocked by slow requests accepts about one new connection per turn, and charges
- * that wait to the first request of each) a warm-up of `warmupSeconds` follows, then the
- * `seconds` whose completed answers are counted; then the run is stopped. Percentiles are
- * nearest-rank over every latency of the window.
+ * run starts; when `ready` resolves (the caller's way to wait until the server has accepted
+ * every connection: a busy Node server accepts about one new connection per turn of its event
+ * loop, and that wait lands on the first request of each — in a short run, enough requests to
+ * be the p99) a warm-up of `warmupSeconds` follows, then the `seconds` whose completed answers
+ * are counted; then the run is stopped. Percentiles are nearest-rank over every latency of the
+ * window.
  */
 export async function loadSteady(spec: LoadSpec, opts: { warmupSeconds: number; seconds: number; ready?: () => Promise<unknown> }): Promise<Run> {
-  const { host, port } = spec.target;
-  const requests: AutocannonRequest[] = [
-    { method: 'POST', path: '/', body: spec.body, setupRequest: (req) => ({ ...req, headers: spec.headers() }) },
-  ];
-  const instance = autocannon({
-    url: `http://${host}:${port}`, connections: spec.connections, duration: 24 * 3600, requests, verifyBody: spec.isSuccess,
-    ...(spec.timeoutSeconds ? { timeout: spec.timeoutSeconds } : {}),
-  });
+  const instance = start(spec, 24 * 3600);
   const finished = Promise.resolve(instance);
   let from = Number.POSITIVE_INFINITY;
   let until = Number.POSITIVE_INFINITY;
@@ -158,11 +155,10 @@ export async function loadSteady(spec: LoadSpec, opts: { warmupSeconds: number; 
   return { completed: answered, rps: answered / ((until - from) / 1000), p50: pct(0.5), p99: pct(0.99), failures, ...(sample ? { sample } : {}) };
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 /** Medians of runs of one target; failures and answered requests are summed. */
-export function summarize(runs: Run[], median: (v: number[]) => number) {
+export function summarize(runs: Run[]) {
   return {
     completed: runs.reduce((n, r) => n + r.completed, 0),
     rps: median(runs.map((r) => r.rps)),

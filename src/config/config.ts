@@ -41,7 +41,11 @@ const schema = z.object({
   BMS_PREVIOUS_MASTER_KEYS: z.string().optional(),
   /** `npm run rotate-master-key` only: the key to rotate to; absent → a random one in `master.key.next`. */
   BMS_NEW_MASTER_KEY: z.string().optional(),
-  /** How often a running server checks the master key files for a rotation (ms); 0 = only when it meets an unknown key. */
+  /**
+   * How often a running server checks the master key files for a rotation (ms). 0 = only when it
+   * meets a secret sealed with a key it has not loaded: it then opens everything, but keeps
+   * sealing new secrets with the old key until restarted (a later rotation run re-seals them).
+   */
   BMS_MASTER_KEY_RELOAD_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
   /**
    * Where per-account request rates are counted: `store` (the database — limits hold across

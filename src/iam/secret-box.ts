@@ -30,11 +30,6 @@ export class SecretBox {
     return this.sealing;
   }
 
-  /** Whether a secret sealed with key `id` can be opened. */
-  has(id: string): boolean {
-    return this.keys.has(id);
-  }
-
   /** Replaces the loaded keys during a master key rotation: seal with `current`, open with any. */
   rekey(current: MasterKey, previous: MasterKey[] = []): void {
     this.sealing = current;

@@ -19,7 +19,7 @@
  * before the validator counts its characters, which for a 10 MB string costs half a second.
  */
 import type { Member, Structure } from '../../spec/model.ts';
-import { invalidParameter, malformedBody } from '../../shared/errors.ts';
+import { ApiError, invalidParameter, malformedBody } from '../../shared/errors.ts';
 
 export const INPUT_LIMITS = {
   /** Nesting of JSON arrays and objects. */
@@ -111,7 +111,12 @@ export function checkStringValues(members: Member[], objects: Record<string, Str
 /** Throws InvalidParameter when flat parameters are too many, or a key or value too long. */
 export function checkFlatShape(pairs: ReadonlyArray<readonly [string, string]>): void {
   const { maxPairs, maxKeySegments, maxStringLength } = INPUT_LIMITS;
-  if (pairs.length > maxPairs) throw invalidParameter('the request', `at most ${maxPairs} parameters (got ${pairs.length})`, `最多 ${maxPairs} 个参数（实际 ${pairs.length} 个）`);
+  if (pairs.length > maxPairs) {
+    throw new ApiError('InvalidParameter', {
+      en: `The request carries ${pairs.length} parameters; at most ${maxPairs} are accepted.`,
+      zh: `请求包含 ${pairs.length} 个参数，最多接受 ${maxPairs} 个。`,
+    });
+  }
   for (const [key, value] of pairs) {
     const name = key.length > 80 ? `${key.slice(0, 80)}…` : key;
     if (key.length > maxStringLength) throw invalidParameter(name, `a name of at most ${maxStringLength} characters`, `不超过 ${maxStringLength} 个字符的参数名`);

@@ -37,6 +37,9 @@ export function setRateLimit(deps: RateLimitDeps): Handler {
   return async (ctx, params) => {
     const p = params as unknown as SetRateLimitRequest;
     const defaultLimit = actionDefault(deps.catalog(), p.Service, p.Action);
+    if (p.Limit === 0 && p.Service === 'bmsops' && p.Action === 'SetRateLimit') {
+      throw invalidParameterValue('Limit', 'SetRateLimit itself cannot be switched off (it is how limits are undone)', 'SetRateLimit 本身不能被禁用（需要用它撤销限制）');
+    }
     const accountUin = p.AccountUin?.trim();
     if (accountUin !== undefined && !(await getAccountByUin(deps.store.db, accountUin))) throw resourceNotFound('account', accountUin);
     const scope = accountUin ?? EVERY_ACCOUNT;

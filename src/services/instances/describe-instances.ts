@@ -29,10 +29,7 @@ function condition(eb: Eb, name: string, values: string[]) {
   if (column) return eb(column, 'in', ID_FILTERS.has(name) ? values.map(normalizeId) : values);
   if (name === 'instance-id') return eb('id', 'in', values.map(normalizeId));
   if (name === 'instance-name') return eb.or(values.map((v) => containsIgnoringCase('instances.name', v)));
-  if (name === 'private-ip-address') {
-    return eb.or([eb('private_ip', 'in', values), eb.exists(eb.selectFrom('ip_allocations as a').select('a.address')
-      .whereRef('a.owner_id', '=', 'instances.id').where('a.address', 'in', values))]);
-  }
+  if (name === 'private-ip-address') return eb('id', 'in', values.length ? values : ['']); // resolved to ids beforehand
   const tags = eb.selectFrom('instance_tags as t').select('t.tag_key').whereRef('t.instance_id', '=', 'instances.id');
   if (name === 'tag-key') return eb.exists(tags.where('t.tag_key', 'in', values));
   if (name === 'tag-value') return eb.exists(tags.where('t.tag_value', 'in', values));
@@ -48,13 +45,28 @@ export function describeInstances(deps: InstanceServiceDeps): Handler {
     const db = deps.store.db;
     let base = db.selectFrom('instances').where('account_uin', '=', ctx.principal.accountUin).where('deleted_at', 'is', null);
     if (p.InstanceIds?.length) base = base.where('id', 'in', p.InstanceIds.map(normalizeId));
-    for (const f of p.Filters ?? []) base = base.where((eb) => condition(eb, f.Name, f.Values ?? []));
+    for (const f of p.Filters ?? []) {
+      const values = f.Name === 'private-ip-address' ? await holdersOf(db, f.Values ?? []) : f.Values ?? [];
+      base = base.where((eb) => condition(eb, f.Name, values));
+    }
     const [count, rows] = await Promise.all([
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
       base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').offset(p.Offset ?? 0).limit(p.Limit ?? 20).execute(),
     ]);
     return { TotalCount: Number(count.n), InstanceSet: await views(db, ctx.principal.accountUin, rows) };
   };
+}
+
+/**
+ * Primary and backup addresses are IPAM rows: an indexed lookup by address gives the instance
+ * ids, and filtering by id lets the planner start from those few rows instead of the tenant's
+ * whole list (SQLite will not turn an IN-subquery around on its own).
+ */
+async function holdersOf(db: Kysely<Database>, addresses: string[]): Promise<string[]> {
+  if (addresses.length === 0) return [];
+  const rows = await db.selectFrom('ip_allocations').select('owner_id').where('address', 'in', addresses)
+    .where('kind', 'in', ['primary', 'backup']).where('owner_id', 'is not', null).execute();
+  return [...new Set(rows.map((r) => r.owner_id!))];
 }
 
 async function views(db: Kysely<Database>, accountUin: string, rows: Array<Selectable<InstancesTable>>) {

@@ -29,6 +29,7 @@ import { instances } from './0007-instances.ts';
 import { placementAndAccess } from './0008-placement-and-access.ts';
 import { iam } from './0009-iam.ts';
 import { abuse } from './0010-abuse.ts';
+import { listIndexes } from './0011-list-indexes.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-identity': identity,
@@ -41,6 +42,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008-placement-and-access': placementAndAccess,
   '0009-iam': iam,
   '0010-abuse': abuse,
+  '0011-list-indexes': listIndexes,
 };
 
 export interface MigrateOptions {

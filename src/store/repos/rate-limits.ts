@@ -3,13 +3,13 @@
  *
  * A counter is one row per (key, window). Counting a request is ONE atomic statement,
  *
- *   INSERT INTO rate_counters (key, window, count) VALUES (:key, :window, 1)
- *   ON CONFLICT (key, window) DO UPDATE SET count = rate_counters.count + 1
+ *   INSERT INTO rate_counters (key, window, count) VALUES (:key, :window, :n)
+ *   ON CONFLICT (key, window) DO UPDATE SET count = rate_counters.count + :n
  *   RETURNING count
  *
- * so two processes counting the same key at the same instant each get a distinct number and
- * exactly `limit` of them see a count ≤ limit. Windows older than the current one are useless
- * and are purged in the background.
+ * so two processes counting the same key at the same instant each get a distinct total, and
+ * from it exactly which of the `n` requests they counted fall within the limit. Windows older
+ * than the current one are useless and are purged in the background.
  *
  * An override sets the requests per second of one action of one service, for one account or
  * (account '*') for every account. The table is small (what operators typed), so readers load
@@ -18,10 +18,10 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 
-/** Counts one request in `window` (epoch seconds); returns the count including this one. */
-export async function incrementCounter(db: Kysely<Database>, key: string, window: number): Promise<number> {
-  const row = await db.insertInto('rate_counters').values({ key, window, count: 1 })
-    .onConflict((oc) => oc.columns(['key', 'window']).doUpdateSet({ count: (eb) => eb('rate_counters.count', '+', 1) }))
+/** Counts `n` requests in `window` (epoch seconds); returns the count including them. */
+export async function incrementCounter(db: Kysely<Database>, key: string, window: number, n = 1): Promise<number> {
+  const row = await db.insertInto('rate_counters').values({ key, window, count: n })
+    .onConflict((oc) => oc.columns(['key', 'window']).doUpdateSet({ count: (eb) => eb('rate_counters.count', '+', n) }))
     .returning('count')
     .executeTakeFirstOrThrow();
   return Number(row.count);

@@ -32,6 +32,8 @@ export function openSqlite(dataDir: string): OpenedSqlite {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = NORMAL');
+  // Refresh the planner's statistics where they are stale (cheap; SQLite's own recommendation at open).
+  database.pragma('optimize = 0x10002');
   return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), file };
 }
 
