@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createAccountWithRoot, createApiKey } from '../src/iam/accounts.ts';
 import { serviceSpecSchema, type Member, type ServiceSpec } from '../src/spec/model.ts';
-import { failure, sdk, waitFor, type Call } from './support/cloud.ts';
+import { sdk, waitFor, type Call } from './support/cloud.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import bmsJson from '../src/spec/bms.json' with { type: 'json' };
 import vpcJson from '../src/spec/vpc.json' with { type: 'json' };
