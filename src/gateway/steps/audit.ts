@@ -24,8 +24,9 @@ const MAX_DEPTH = 4;
 const ID_VALUE = /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/;
 const NOT_RESOURCES = new Set(['RequestId', 'ClientToken']);
 
-export async function audit(ex: Exchange, deps: GatewayDeps): Promise<void> {
-  await recordAudit(ex, 'Success', deps);
+export function audit(ex: Exchange, deps: GatewayDeps): Promise<void> | void {
+  if (!ex.action?.mutating) return; // reads are not audited: no promise, no microtask
+  return recordAudit(ex, 'Success', deps);
 }
 
 /** Records `ex` with `resultCode` when it is an authenticated call of a mutating action. */

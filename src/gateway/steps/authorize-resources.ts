@@ -16,9 +16,13 @@ import { unauthorizedOperation } from '../../shared/errors.ts';
 import type { GatewayDeps } from '../deps.ts';
 import type { Exchange } from '../exchange.ts';
 
-export async function authorizeResources(ex: Exchange, deps: GatewayDeps): Promise<void> {
+export function authorizeResources(ex: Exchange, deps: GatewayDeps): Promise<void> | void {
+  if (!needsEvaluation(ex.principal!)) return; // root users: nothing to evaluate, stay synchronous
+  return evaluate(ex, deps);
+}
+
+async function evaluate(ex: Exchange, deps: GatewayDeps): Promise<void> {
   const principal = ex.principal!;
-  if (!needsEvaluation(principal)) return;
   const { service, serviceName, name } = ex.action!;
   const region = ex.common!.region;
   const refs = resourceRefs(service.spec, name, ex.input ?? {});

@@ -20,8 +20,12 @@ import type { GatewayDeps } from '../deps.ts';
 import type { Exchange } from '../exchange.ts';
 import { TIMESTAMP_WINDOW_SECONDS } from './authenticate.ts';
 
-export async function guardReplay(ex: Exchange, deps: GatewayDeps): Promise<void> {
-  if (!ex.action!.mutating || !ex.signature) return;
+export function guardReplay(ex: Exchange, deps: GatewayDeps): Promise<void> | void {
+  if (!ex.action!.mutating || !ex.signature) return; // reads are exempt: stay synchronous
+  return remember(ex, deps);
+}
+
+async function remember(ex: Exchange, deps: GatewayDeps): Promise<void> {
   // A request carrying a ClientToken is idempotent by construction: a copy gets the first answer.
   if (typeof ex.input?.ClientToken === 'string' && ex.input.ClientToken !== '') return;
   const expiresAt = (Number(ex.common!.timestamp) + TIMESTAMP_WINDOW_SECONDS + 1) * 1000;

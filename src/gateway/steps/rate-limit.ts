@@ -5,8 +5,13 @@ import { requestLimitExceeded } from '../../shared/errors.ts';
 import type { GatewayDeps } from '../deps.ts';
 import type { Exchange } from '../exchange.ts';
 
-export async function rateLimit(ex: Exchange, deps: GatewayDeps): Promise<void> {
+export function rateLimit(ex: Exchange, deps: GatewayDeps): Promise<void> | void {
   const { serviceName, name, rateLimit: limit } = ex.action!;
   const key = `${ex.principal!.accountUin}/${serviceName}/${name}`;
-  if (!(await deps.rateLimiter.take(key, limit, deps.clock()))) throw requestLimitExceeded(name, limit);
+  const allowed = deps.rateLimiter.take(key, limit, deps.clock());
+  if (allowed === true) return; // decided locally (the common case): stay synchronous
+  if (allowed === false) throw requestLimitExceeded(name, limit);
+  return allowed.then((ok) => {
+    if (!ok) throw requestLimitExceeded(name, limit);
+  });
 }
