@@ -6,6 +6,7 @@ import { applyEvent } from '../lifecycle/gate.ts';
 import type { LifecycleEvent } from '../lifecycle/transitions.ts';
 import type { FlowStep, StepContext } from '../tasks/flow.ts';
 import type { FlowDeps } from './deps.ts';
+import { installConfigFor } from './network-info.ts';
 
 type Ctx = StepContext<FlowDeps>;
 type Step = FlowStep<FlowDeps>;
@@ -81,3 +82,21 @@ export async function returnServer(tx: Parameters<Parameters<FlowDeps['store']['
   await tx.updateTable('servers').set({ state: 'available', maintenance_reason: null })
     .where('id', '=', serverId).where('state', 'in', ['allocated', 'cleaning']).execute();
 }
+
+/** Builds the RAID layout recorded on the instance (RunInstances' or ResetInstance's RaidType). */
+export const buildRaidStep: Step = {
+  name: 'build-raid', timeoutMs: 30 * MINUTE,
+  run: (ctx) => onServer(ctx, async ({ driver, target }) => {
+    const inst = await ctx.deps.store.db.selectFrom('instances').select('raid_type').where('id', '=', ctx.task.instanceId!).executeTakeFirstOrThrow();
+    await driver.raid.buildRaid(target, inst.raid_type);
+  }),
+};
+
+/** Installs the OS recorded on the instance; the installer gets a config, never a clear password. */
+export const installOsStep: Step = {
+  name: 'install-os', timeoutMs: 120 * MINUTE,
+  run: (ctx) => onServer(ctx, async ({ driver, target }) => {
+    await driver.deploy.installOs(target, await installConfigFor(ctx.deps.store.db, ctx.task.instanceId!));
+    await recordPower(ctx, 'on');
+  }),
+};

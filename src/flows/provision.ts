@@ -11,29 +11,16 @@
 import { applyEvent } from '../lifecycle/gate.ts';
 import { releaseByOwner } from '../store/repos/ip-allocations.ts';
 import type { Flow } from '../tasks/flow.ts';
-import { gateStep, MINUTE, onServer, powerStep, quarantine, recordPower, returnServer, wipeStep } from './common-steps.ts';
+import { buildRaidStep, gateStep, installOsStep, MINUTE, powerStep, quarantine, returnServer, wipeStep } from './common-steps.ts';
 import type { FlowDeps } from './deps.ts';
-import { installConfigFor } from './network-info.ts';
 import { provisionRescueSteps, provisionSteps } from './capabilities/index.ts';
 
 export const provisionFlow: Flow<FlowDeps> = {
   name: 'provision',
   steps: [
     powerStep('power-off', 'off'),
-    {
-      name: 'build-raid', timeoutMs: 30 * MINUTE,
-      run: (ctx) => onServer(ctx, async ({ driver, target }) => {
-        const inst = await ctx.deps.store.db.selectFrom('instances').select('raid_type').where('id', '=', ctx.task.instanceId!).executeTakeFirstOrThrow();
-        await driver.raid.buildRaid(target, inst.raid_type);
-      }),
-    },
-    {
-      name: 'install-os', timeoutMs: 120 * MINUTE,
-      run: (ctx) => onServer(ctx, async ({ driver, target }) => {
-        await driver.deploy.installOs(target, await installConfigFor(ctx.deps.store.db, ctx.task.instanceId!));
-        await recordPower(ctx, 'on');
-      }),
-    },
+    buildRaidStep,
+    installOsStep,
     ...provisionSteps(),
     powerStep('power-on', 'on'),
     // The password hash served its purpose: it does not outlive the install.
