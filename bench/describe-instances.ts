@@ -49,7 +49,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ask, cpuProfileFlags, serveParent, startChild, stopChild, type Child } from './support/child.ts';
+import { ask, cpuProfileFlags, serveParent, startChild, stopChild, type Child, runBench } from './support/child.ts';
 import { probeServer, startBareServer, startBenchBms, type Counters } from './support/bms-servers.ts';
 import { printHotFunctions, profileOf } from './support/cpu-profile.ts';
 import { loadSteady, summarize, type LoadSpec, type Run } from './support/load.ts';
@@ -270,14 +270,4 @@ async function main(): Promise<void> {
   if (profile) printHotFunctions(profile);
 }
 
-const role = process.argv[2];
-if (role === 'bare') await serveBare();
-else if (role === 'bms') await serveBms();
-else {
-  try {
-    await main();
-  } catch (e) {
-    console.error('\nBENCHMARK FAILED:', e instanceof Error ? e.message : e);
-    process.exitCode = 1;
-  }
-}
+await runBench({ bare: serveBare, bms: serveBms }, main);

@@ -34,7 +34,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { ask, cpuProfileFlags, serveParent, startChild, stopChild, type Child } from './support/child.ts';
+import { ask, cpuProfileFlags, serveParent, startChild, stopChild, type Child, runBench } from './support/child.ts';
 import { startBareServer, startBenchBms } from './support/bms-servers.ts';
 import { measure, summarize, type LoadSpec, type Run } from './support/load.ts';
 import { BASELINE_CREDENTIALS, BMS_API, callApi, closeApiConnections, resignedEverySecond } from './support/signed-api.ts';
@@ -180,14 +180,4 @@ async function main(): Promise<void> {
   if (process.env.BENCH_CPU_PROF === '1') console.log(`\n  CPU profile of the BMS process written to ${PROFILE_DIR}`);
 }
 
-const role = process.argv[2];
-if (role === 'bare') await serveBare();
-else if (role === 'bms') await serveBms();
-else {
-  try {
-    await main();
-  } catch (e) {
-    console.error('\nBENCHMARK FAILED:', e instanceof Error ? e.message : e);
-    process.exitCode = 1;
-  }
-}
+await runBench({ bare: serveBare, bms: serveBms }, main);

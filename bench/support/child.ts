@@ -125,3 +125,18 @@ export function serveParent(ready: Omit<Ready, 'type'>, handlers: Handlers, life
 
 /** Node flags that make a child write a V8 CPU profile into `dir` when it exits. */
 export const cpuProfileFlags = (dir: string) => ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+
+/**
+ * A bench file's entry point: run as a child in one of its server roles (argv[2]), or as the
+ * parent that measures — printing a failure plainly and exiting non-zero.
+ */
+export async function runBench(roles: Record<string, () => Promise<void>>, main: () => Promise<void>): Promise<void> {
+  const serve = roles[process.argv[2] ?? ''];
+  if (serve) return serve();
+  try {
+    await main();
+  } catch (e) {
+    console.error('\nBENCHMARK FAILED:', e instanceof Error ? e.message : e);
+    process.exitCode = 1;
+  }
+}

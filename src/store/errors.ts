@@ -54,6 +54,14 @@ export function asConflict(error: unknown): ConflictError | undefined {
   return undefined;
 }
 
+const FOREIGN_KEY_CODES = new Set(['SQLITE_CONSTRAINT_FOREIGNKEY', '23503']);
+
+/** Whether a driver error says a foreign key refused the statement (decided by code, never by message). */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && FOREIGN_KEY_CODES.has(code);
+}
+
 /** Awaits `work`, rethrowing unique violations as ConflictError and anything else unchanged. */
 export async function translatingConflicts<T>(work: Promise<T>): Promise<T> {
   try {

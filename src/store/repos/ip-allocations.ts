@@ -29,7 +29,7 @@ import {
   smallestFree, usableCount, usableRange, type Cidr, type UsableRange,
 } from '../../network/ipam.ts';
 import type { Database, IpAllocationsTable, IpKind } from '../schema.ts';
-import { isForeignKeyViolation } from './subnets.ts';
+import { isForeignKeyViolation } from '../errors.ts';
 
 export interface IpAllocation {
   subnetId: string;

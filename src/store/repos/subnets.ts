@@ -14,7 +14,7 @@
  * throwing, which it does anyway to report the subnet in use.
  */
 import type { Kysely, Selectable } from 'kysely';
-import { translatingConflicts } from '../errors.ts';
+import { isForeignKeyViolation, translatingConflicts } from '../errors.ts';
 import type { Database, SubnetsTable } from '../schema.ts';
 import { containsIgnoringCase, type VpcScope } from './vpcs.ts';
 
@@ -89,14 +89,6 @@ export async function deleteSubnet(db: Kysely<Database>, id: string): Promise<'d
     if (isForeignKeyViolation(error)) return 'in-use';
     throw error;
   }
-}
-
-const FOREIGN_KEY_CODES = new Set(['SQLITE_CONSTRAINT_FOREIGNKEY', '23503']);
-
-/** Whether a driver error says a foreign key refused the statement (decided by code, never by message). */
-export function isForeignKeyViolation(error: unknown): boolean {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && FOREIGN_KEY_CODES.has(code);
 }
 
 function scoped(db: Kysely<Database>, scope: VpcScope) {
