@@ -98,6 +98,29 @@ describe('DescribeInstances filters', () => {
     assert.equal(page.TotalCount, all.TotalCount);
     assert.equal(page.InstanceSet.length, 2);
     assert.deepEqual(page.InstanceSet.map((i) => i.InstanceId), all.InstanceSet.slice(1, 3).map((i) => i.InstanceId));
+    // The last, partial page and a page past the end still carry the exact total.
+    const last = await list({ Limit: 4, Offset: all.TotalCount - 1 });
+    assert.deepEqual([last.TotalCount, last.InstanceSet.length], [all.TotalCount, 1]);
+    const beyond = await list({ Limit: 4, Offset: all.TotalCount + 3 });
+    assert.deepEqual([beyond.TotalCount, beyond.InstanceSet.length], [all.TotalCount, 0]);
+  });
+
+  it('instances named by id or by address are paged and counted the same way', async () => {
+    const named = Object.values(ids);
+    const whole = await list({ InstanceIds: named, Limit: 100 });
+    const page = await list({ InstanceIds: named, Limit: 2, Offset: 1 });
+    assert.equal(page.TotalCount, 4);
+    assert.deepEqual(page.InstanceSet.map((i) => i.InstanceId), whole.InstanceSet.slice(1, 3).map((i) => i.InstanceId));
+    const beyond = await list({ InstanceIds: named, Limit: 2, Offset: 9 });
+    assert.deepEqual([beyond.TotalCount, beyond.InstanceSet.length], [4, 0]);
+    const ips = whole.InstanceSet.map((i) => i.PrivateIpAddresses[0]!);
+    const byIp = await list({ Filters: [{ Name: 'private-ip-address', Values: ips }], Limit: 3 });
+    assert.deepEqual([byIp.TotalCount, byIp.InstanceSet.length], [4, 3]);
+    // An address filter AND-ed with another filter, and an address nobody holds.
+    const prodByIp = await list({ Filters: [{ Name: 'private-ip-address', Values: ips }, { Name: 'tag:env', Values: ['prod'] }] });
+    assert.deepEqual(names(prodByIp), ['db-1', 'web-1']);
+    const nobody = await list({ Filters: [{ Name: 'private-ip-address', Values: ['192.0.2.77'] }] });
+    assert.deepEqual([nobody.TotalCount, nobody.InstanceSet.length], [0, 0]);
   });
 
   it('InstanceIds and Filters together are refused', async () => {

@@ -15,12 +15,18 @@ export interface ResolvedCredential {
   token?: { matches(token: string): boolean; expiresAt: number };
 }
 
+/**
+ * Ports the gateway asks on every request may answer synchronously (from a cache) or with a
+ * promise (after a store read); the steps stay synchronous in the first case.
+ */
+export type MaybePromise<T> = T | Promise<T>;
+
 export interface CredentialResolver {
-  resolve(secretId: string): Promise<ResolvedCredential | undefined>;
+  resolve(secretId: string): MaybePromise<ResolvedCredential | undefined>;
 }
 
 export interface RegionCatalog {
-  isSupported(region: string): Promise<boolean>;
+  isSupported(region: string): MaybePromise<boolean>;
 }
 
 export interface ReplayGuard {
@@ -36,6 +42,8 @@ export interface RateLimiter {
 export interface AccessLogger {
   info(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
+  /** pino's: lets the edge skip building an access-log line nobody will write. */
+  isLevelEnabled?(level: string): boolean;
 }
 
 /**

@@ -8,7 +8,11 @@ import type { ApiError, Language } from '../shared/errors.ts';
 export const JSON_HEADERS = { 'Content-Type': 'application/json' } as const;
 
 export function successBody(requestId: string, result: Record<string, unknown>): string {
-  return JSON.stringify({ Response: { ...result, RequestId: requestId } });
+  if (Object.hasOwn(result, 'RequestId')) return JSON.stringify({ Response: { ...result, RequestId: requestId } });
+  // The members as serialized, with RequestId appended: no copy of a possibly large result.
+  const members = JSON.stringify(result);
+  const id = JSON.stringify(requestId);
+  return members === '{}' ? `{"Response":{"RequestId":${id}}}` : `{"Response":${members.slice(0, -1)},"RequestId":${id}}}`;
 }
 
 export function errorBody(requestId: string, error: ApiError, language: Language): string {

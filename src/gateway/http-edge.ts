@@ -98,7 +98,7 @@ export async function startHttpEdge(deps: GatewayDeps, opts: EdgeOptions): Promi
 }
 
 async function serve(req: http.IncomingMessage, res: http.ServerResponse, deps: GatewayDeps, limits: EdgeLimits) {
-  const started = process.hrtime.bigint();
+  const started = performance.now();
   const { body, received, timedOut } = await readBody(req, limits.bodyTimeoutMs);
   const url = req.url ?? '/';
   const q = url.indexOf('?');
@@ -118,15 +118,15 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, deps: 
       : await handleRequest(raw, deps);
   const close = timedOut || received > DRAIN_LIMIT;
   const traceId = req.headers['x-tc-traceid'];
-  res.writeHead(200, {
-    ...JSON_HEADERS,
-    'Content-Length': Buffer.byteLength(out.body),
-    'X-TC-RequestId': out.exchange.requestId,
-    ...(typeof traceId === 'string' && traceId.length <= 128 ? { 'X-TC-TraceId': traceId } : {}),
-    ...(close ? { Connection: 'close' } : {}),
-  });
+  const headers = [
+    'Content-Type', JSON_HEADERS['Content-Type'], 'Content-Length', String(Buffer.byteLength(out.body)), 'X-TC-RequestId', out.exchange.requestId,
+  ];
+  if (typeof traceId === 'string' && traceId.length <= 128) headers.push('X-TC-TraceId', traceId);
+  if (close) headers.push('Connection', 'close');
+  res.writeHead(200, headers);
   res.end(out.body);
   if (timedOut) res.once('finish', () => req.socket.destroy());
+  if (deps.logger.isLevelEnabled?.('info') === false) return; // nobody reads it: do not build it
   const ex = out.exchange;
   deps.logger.info({
     requestId: ex.requestId,
@@ -137,7 +137,7 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, deps: 
     action: ex.common?.action,
     protocol: ex.protocol,
     code: out.code || 'Success',
-    latencyMs: Number(process.hrtime.bigint() - started) / 1e6,
+    latencyMs: performance.now() - started,
     ip: raw.remoteAddress,
   }, 'request');
 }

@@ -25,14 +25,15 @@ const MAX_ENTRIES = 10_000;
 export function storeCredentialResolver(db: Kysely<Database>, box: SecretBox, clock: () => number): CredentialResolver & ResourceTagReader {
   const cache = new Map<string, { value: ResolvedCredential | undefined; until: number }>();
   return {
-    async resolve(secretId) {
+    resolve(secretId) {
       const now = clock();
       const hit = cache.get(secretId);
-      if (hit && hit.until > now) return hit.value;
-      const value = await load(db, box, secretId);
-      if (cache.size >= MAX_ENTRIES) cache.clear();
-      cache.set(secretId, { value, until: now + TTL_MS });
-      return value;
+      if (hit && hit.until > now) return hit.value; // synchronously: no promise on the hot path
+      return load(db, box, secretId).then((value) => {
+        if (cache.size >= MAX_ENTRIES) cache.clear();
+        cache.set(secretId, { value, until: now + TTL_MS });
+        return value;
+      });
     },
     resourceTags: (accountUin, refs) => readResourceTags(db, accountUin, refs),
   };

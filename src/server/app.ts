@@ -49,6 +49,8 @@ export interface RunningBms {
   engine: TaskEngine<FlowDeps>;
   powerSync: PowerSync;
   credentials: BootstrapResult;
+  /** What the HTTP edge runs requests against (benchmarks drive the pipeline without HTTP). */
+  gateway: GatewayDeps;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -109,7 +111,7 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   engine.start();
   const powerSync = startPowerSync({ store, servers, owner: engine.owner, clock, logger, intervalMs: config.powerSyncMs });
   return {
-    endpoint, edge, store, box, sim, engine, powerSync, credentials, logger,
+    endpoint, edge, store, box, sim, engine, powerSync, credentials, gateway: deps, logger,
     async close() {
       clearInterval(purge);
       keys.stop();

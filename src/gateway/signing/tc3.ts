@@ -8,7 +8,7 @@
  * query exactly as on the request line, the raw body, never a re-serialization — because the
  * official SDKs do not agree on encoding (see official-sdk-wire.md §0).
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import crypto, { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export const TC3_ALGORITHM = 'TC3-HMAC-SHA256';
 
@@ -43,7 +43,17 @@ export function parseTc3Authorization(header: string): Tc3Authorization | string
   return { secretId, date, service, signedHeaders: names, signature };
 }
 
-export const sha256Hex = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+/** One-shot `crypto.hash` (Node ≥ 20.12) skips the Hash object; older releases take the long way. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: 'hex') => string }).hash;
+export const sha256Hex = oneShot
+  ? (data: string | Uint8Array) => oneShot('sha256', data, 'hex')
+  : (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+const UNSIGNED_PAYLOAD_SHA256 = sha256Hex('UNSIGNED-PAYLOAD');
+
+/** The payload line of the canonical request: the body's SHA-256, or that of "UNSIGNED-PAYLOAD". */
+export function payloadSha256(body: Uint8Array, unsignedPayload = false): string {
+  return unsignedPayload ? UNSIGNED_PAYLOAD_SHA256 : sha256Hex(body);
+}
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
 
 export interface Tc3CanonicalInput {
@@ -55,14 +65,16 @@ export interface Tc3CanonicalInput {
   host: string;
   body: Uint8Array;
   unsignedPayload?: boolean;
+  /** The payload line, when the caller has it already (see payloadSha256). */
+  payloadHash?: string;
 }
 
 export function tc3CanonicalRequest(input: Tc3CanonicalInput): string {
   const canonicalHeaders = input.signedHeaders
     .map((name) => `${name}:${(name === 'host' ? input.host : (input.headers[name] ?? '')).trim()}\n`)
     .join('');
-  const payloadHash = input.unsignedPayload ? sha256Hex('UNSIGNED-PAYLOAD') : sha256Hex(input.body);
-  return [input.method, '/', input.rawQuery, canonicalHeaders, input.signedHeaders.join(';'), payloadHash].join('\n');
+  const payloadHash = input.payloadHash ?? payloadSha256(input.body, input.unsignedPayload);
+  return `${input.method}\n/\n${input.rawQuery}\n${canonicalHeaders}\n${input.signedHeaders.join(';')}\n${payloadHash}`;
 }
 
 export function tc3StringToSign(timestamp: string, date: string, service: string, canonicalRequest: string): string {
@@ -94,14 +106,19 @@ export function tc3Signature(signingKey: Buffer, stringToSign: string): string {
 }
 
 export function constantTimeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** UTC calendar date of a Unix timestamp (seconds), as the credential scope writes it. */
+let lastDay: { day: number; date: string } = { day: Number.NaN, date: '' };
+
+/** UTC calendar date of a Unix timestamp (seconds), as the credential scope writes it (the day's string is kept). */
 export function utcDate(timestampSeconds: number): string {
-  return new Date(timestampSeconds * 1000).toISOString().slice(0, 10);
+  const day = Math.floor(timestampSeconds / 86_400);
+  if (day !== lastDay.day) lastDay = { day, date: new Date(day * 86_400_000).toISOString().slice(0, 10) };
+  return lastDay.date;
 }
 
 /** The host strings a client may have signed: the Node SDK strips the port, Python and Go keep it. */

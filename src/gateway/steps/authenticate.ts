@@ -18,48 +18,62 @@ import {
 import type { GatewayDeps, ResolvedCredential } from '../deps.ts';
 import { header, type Exchange } from '../exchange.ts';
 import {
-  cachedSigningKey, constantTimeEqual, hostVariants, parseTc3Authorization, tc3CanonicalRequest, tc3Signature,
-  tc3StringToSign, utcDate,
+  cachedSigningKey, constantTimeEqual, hostVariants, parseTc3Authorization, payloadSha256, tc3CanonicalRequest, tc3Signature,
+  tc3StringToSign, utcDate, type Tc3Authorization,
 } from '../signing/tc3.ts';
 import { v1Algorithm, v1Signature, v1StringToSign } from '../signing/v1.ts';
 
 export const TIMESTAMP_WINDOW_SECONDS = 300;
 const SECRET_ID = /^AKID[0-9A-Za-z]{8,64}$/;
 
-export async function authenticate(ex: Exchange, deps: GatewayDeps): Promise<void> {
-  const common = ex.common!;
-  let secretId: string;
-  let verify: (secretKey: string) => boolean;
-  if (ex.protocol === 'tc3') {
-    const auth = parseTc3Authorization(header(ex, 'authorization') ?? '');
-    if (typeof auth === 'string') throw invalidAuthorization(auth);
-    const ts = checkTimestamp(common.timestamp, 'X-TC-Timestamp', deps.clock());
-    if (auth.date !== utcDate(ts)) {
-      throw signatureFailure(`the credential scope date ${auth.date} is not the UTC date of X-TC-Timestamp (${utcDate(ts)})`,
-        `凭证范围中的日期 ${auth.date} 与 X-TC-Timestamp 的 UTC 日期 ${utcDate(ts)} 不一致`);
-    }
-    secretId = auth.secretId;
-    ex.scopeService = auth.service;
-    ex.signature = `tc3:${auth.signature}`;
-    verify = (secretKey) => verifyTc3(ex, auth, secretKey);
-  } else {
-    checkTimestamp(common.timestamp, 'Timestamp', deps.clock());
-    const pairs = common.v1Pairs!;
-    secretId = pairs.find(([k]) => k === 'SecretId')?.[1] ?? '';
-    const signature = pairs.find(([k]) => k === 'Signature')?.[1] ?? '';
-    if (!secretId) throw invalidAuthorization('the SecretId parameter is required (or sign with TC3-HMAC-SHA256)');
-    if (!signature) throw invalidAuthorization('the Signature parameter is required');
-    ex.signature = `v1:${signature}`;
-    verify = (secretKey) => verifyV1(ex, pairs, signature, secretKey);
+/** What was signed, and how to check it once the SecretKey is known. */
+type Claim =
+  | { kind: 'tc3'; secretId: string; auth: Tc3Authorization }
+  | { kind: 'v1'; secretId: string; pairs: Array<[string, string]>; signature: string };
+
+export function authenticate(ex: Exchange, deps: GatewayDeps): Promise<void> | void {
+  const claim = ex.protocol === 'tc3' ? claimTc3(ex, deps) : claimV1(ex, deps);
+  if (!SECRET_ID.test(claim.secretId)) throw invalidSecretId(claim.secretId.slice(0, 80));
+  const credential = deps.credentials.resolve(claim.secretId);
+  if (!(credential instanceof Promise)) return admit(ex, deps, claim, credential); // cached: stay synchronous
+  return credential.then((resolved) => admit(ex, deps, claim, resolved));
+}
+
+function claimTc3(ex: Exchange, deps: GatewayDeps): Claim {
+  const auth = parseTc3Authorization(header(ex, 'authorization') ?? '');
+  if (typeof auth === 'string') throw invalidAuthorization(auth);
+  const ts = checkTimestamp(ex.common!.timestamp, 'X-TC-Timestamp', deps.clock());
+  if (auth.date !== utcDate(ts)) {
+    throw signatureFailure(`the credential scope date ${auth.date} is not the UTC date of X-TC-Timestamp (${utcDate(ts)})`,
+      `凭证范围中的日期 ${auth.date} 与 X-TC-Timestamp 的 UTC 日期 ${utcDate(ts)} 不一致`);
   }
-  if (!SECRET_ID.test(secretId)) throw invalidSecretId(secretId.slice(0, 80));
-  const credential = await deps.credentials.resolve(secretId);
-  if (!credential) throw secretIdNotFound(secretId);
-  if (!verify(credential.secretKey)) {
+  ex.scopeService = auth.service;
+  ex.signature = `tc3:${auth.signature}`;
+  return { kind: 'tc3', secretId: auth.secretId, auth };
+}
+
+function claimV1(ex: Exchange, deps: GatewayDeps): Claim {
+  const common = ex.common!;
+  checkTimestamp(common.timestamp, 'Timestamp', deps.clock());
+  const pairs = common.v1Pairs!;
+  const secretId = pairs.find(([k]) => k === 'SecretId')?.[1] ?? '';
+  const signature = pairs.find(([k]) => k === 'Signature')?.[1] ?? '';
+  if (!secretId) throw invalidAuthorization('the SecretId parameter is required (or sign with TC3-HMAC-SHA256)');
+  if (!signature) throw invalidAuthorization('the Signature parameter is required');
+  ex.signature = `v1:${signature}`;
+  return { kind: 'v1', secretId, pairs, signature };
+}
+
+function admit(ex: Exchange, deps: GatewayDeps, claim: Claim, credential: ResolvedCredential | undefined): void {
+  if (!credential) throw secretIdNotFound(claim.secretId);
+  const valid = claim.kind === 'tc3'
+    ? verifyTc3(ex, claim.auth, credential.secretKey)
+    : verifyV1(ex, claim.pairs, claim.signature, credential.secretKey);
+  if (!valid) {
     throw signatureFailure('the signature does not match; check the SecretKey and the signing steps',
       '签名不匹配，请检查 SecretKey 与签名步骤');
   }
-  checkToken(credential, common.token, deps.clock());
+  checkToken(credential, ex.common!.token, deps.clock());
   ex.principal = credential.principal;
 }
 
@@ -70,15 +84,16 @@ function checkTimestamp(raw: string, name: string, nowMs: number): number {
   return ts;
 }
 
-function verifyTc3(ex: Exchange, auth: Exclude<ReturnType<typeof parseTc3Authorization>, string>, secretKey: string): boolean {
+function verifyTc3(ex: Exchange, auth: Tc3Authorization, secretKey: string): boolean {
   const headers: Record<string, string | undefined> = {};
   for (const name of auth.signedHeaders) headers[name] = header(ex, name);
   const key = cachedSigningKey(auth.secretId, secretKey, auth.date, auth.service);
   const unsignedPayload = header(ex, 'x-tc-content-sha256') === 'UNSIGNED-PAYLOAD';
+  const payloadHash = payloadSha256(ex.request.body, unsignedPayload); // once, whatever the host variant
   for (const host of hostVariants(header(ex, 'host') ?? '')) {
     const canonical = tc3CanonicalRequest({
       method: ex.request.method, rawQuery: ex.request.rawQuery, headers, signedHeaders: auth.signedHeaders, host,
-      body: ex.request.body, unsignedPayload,
+      body: ex.request.body, payloadHash,
     });
     const expected = tc3Signature(key, tc3StringToSign(ex.common!.timestamp, auth.date, auth.service, canonical));
     if (constantTimeEqual(expected, auth.signature)) return true;

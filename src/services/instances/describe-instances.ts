@@ -4,7 +4,10 @@
  * Values of one filter are OR-ed, filters AND-ed. Every filter maps to an indexed column
  * scoped by account (instances_account_uin_* indexes), so a selective filter stays fast at
  * 100k instances. Tag filters (`tag:<key>`, `tag-key`, `tag-value`) are an extension.
- * The page's addresses, tags and account identity are fetched in three batched queries.
+ * The page's addresses, tags and public addresses are fetched in three batched queries; the
+ * account's Uuid/AppId are remembered. A request naming at most 100 instances (by id, or by
+ * address) is read in one query and paged here; otherwise the page is one query and the exact
+ * TotalCount another — skipped when the page itself shows where the list ends.
  */
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { DescribeInstancesRequest } from '../../generated/bms.ts';
@@ -29,31 +32,68 @@ function condition(eb: Eb, name: string, values: string[]) {
   if (column) return eb(column, 'in', ID_FILTERS.has(name) ? values.map(normalizeId) : values);
   if (name === 'instance-id') return eb('id', 'in', values.map(normalizeId));
   if (name === 'instance-name') return eb.or(values.map((v) => containsIgnoringCase('instances.name', v)));
-  if (name === 'private-ip-address') return eb('id', 'in', values.length ? values : ['']); // resolved to ids beforehand
   const tags = eb.selectFrom('instance_tags as t').select('t.tag_key').whereRef('t.instance_id', '=', 'instances.id');
   if (name === 'tag-key') return eb.exists(tags.where('t.tag_key', 'in', values));
   if (name === 'tag-value') return eb.exists(tags.where('t.tag_value', 'in', values));
   return eb.exists(tags.where('t.tag_key', '=', name.slice('tag:'.length)).where('t.tag_value', 'in', values));
 }
 
+/** Requests that name at most this many instances are read whole and paged here (one query, no count). */
+const FEW = 100;
+
 export function describeInstances(deps: InstanceServiceDeps): Handler {
+  const identities = accountIdentities(deps);
   return async (ctx, params) => {
     const p = params as unknown as DescribeInstancesRequest;
     if (p.InstanceIds?.length && p.Filters?.length) {
       throw invalidParameter('InstanceIds', 'given without Filters (the two cannot be combined)', '不能与 Filters 同时指定');
     }
     const db = deps.store.db;
+    const offset = p.Offset ?? 0;
+    const limit = p.Limit ?? 20;
+    // Instances named outright (InstanceIds, or addresses resolved to their holders) are few.
+    let named = p.InstanceIds?.length ? p.InstanceIds.map(normalizeId) : undefined;
     let base = db.selectFrom('instances').where('account_uin', '=', ctx.principal.accountUin).where('deleted_at', 'is', null);
-    if (p.InstanceIds?.length) base = base.where('id', 'in', p.InstanceIds.map(normalizeId));
     for (const f of p.Filters ?? []) {
-      const values = f.Name === 'private-ip-address' ? await holdersOf(db, f.Values ?? []) : f.Values ?? [];
-      base = base.where((eb) => condition(eb, f.Name, values));
+      if (f.Name === 'private-ip-address') {
+        const holders = await holdersOf(db, f.Values ?? []);
+        named = named ? named.filter((id) => holders.includes(id)) : holders;
+      } else {
+        base = base.where((eb) => condition(eb, f.Name, f.Values ?? []));
+      }
     }
-    const [count, rows] = await Promise.all([
-      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').offset(p.Offset ?? 0).limit(p.Limit ?? 20).execute(),
-    ]);
-    return { TotalCount: Number(count.n), InstanceSet: await views(db, ctx.principal.accountUin, rows) };
+    const ordered = (q: typeof base) => q.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc');
+    let total: number;
+    let rows: Array<Selectable<InstancesTable>>;
+    if (named && named.length <= FEW) {
+      const all = named.length === 0 ? [] : await ordered(base.where('id', 'in', named)).execute();
+      total = all.length;
+      rows = all.slice(offset, offset + limit);
+    } else {
+      if (named) base = base.where('id', 'in', named);
+      rows = await ordered(base).offset(offset).limit(limit).execute();
+      // A page that is not full and not past the end tells the total without counting.
+      total = rows.length < limit && (rows.length > 0 || offset === 0)
+        ? offset + rows.length
+        : Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    }
+    return { TotalCount: total, InstanceSet: await views(db, await identities(ctx.principal.accountUin), rows) };
+  };
+}
+
+interface AccountIdentity { uuid: string; appId: number }
+
+/** An account's Uuid and AppId never change once created: read once per account, then remembered. */
+function accountIdentities(deps: InstanceServiceDeps): (accountUin: string) => Promise<AccountIdentity> {
+  const known = new Map<string, AccountIdentity>();
+  return async (accountUin) => {
+    const hit = known.get(accountUin);
+    if (hit) return hit;
+    const row = await deps.store.db.selectFrom('accounts').select(['uuid', 'app_id']).where('uin', '=', accountUin).executeTakeFirstOrThrow();
+    const identity = { uuid: row.uuid, appId: Number(row.app_id) };
+    if (known.size >= 10_000) known.clear();
+    known.set(accountUin, identity);
+    return identity;
   };
 }
 
@@ -69,14 +109,13 @@ async function holdersOf(db: Kysely<Database>, addresses: string[]): Promise<str
   return [...new Set(rows.map((r) => r.owner_id!))];
 }
 
-async function views(db: Kysely<Database>, accountUin: string, rows: Array<Selectable<InstancesTable>>) {
+async function views(db: Kysely<Database>, account: AccountIdentity, rows: Array<Selectable<InstancesTable>>) {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const [addresses, tags, account, eips] = await Promise.all([
+  const [addresses, tags, eips] = await Promise.all([
     db.selectFrom('ip_allocations').select(['owner_id', 'address', 'kind']).where('owner_id', 'in', ids)
       .where('kind', 'in', ['primary', 'backup', 'ipv6']).orderBy('address_num').execute(),
     db.selectFrom('instance_tags').selectAll().where('instance_id', 'in', ids).orderBy('tag_key').execute(),
-    db.selectFrom('accounts').select(['uuid', 'app_id']).where('uin', '=', accountUin).executeTakeFirstOrThrow(),
     db.selectFrom('eips').select(['instance_id', 'address']).where('instance_id', 'in', ids).orderBy('address').execute(),
   ]);
   return rows.map((r) => {
@@ -85,7 +124,7 @@ async function views(db: Kysely<Database>, accountUin: string, rows: Array<Selec
     return instanceView(r, {
       addresses: ordered.length > 0 ? ordered : r.private_ip ? [r.private_ip] : [],
       tags: tags.filter((t) => t.instance_id === r.id).map((t) => ({ key: t.tag_key, value: t.tag_value })),
-      uuid: account.uuid, appId: Number(account.app_id), publicIps: eips.filter((e) => e.instance_id === r.id).map((e) => e.address),
+      uuid: account.uuid, appId: account.appId, publicIps: eips.filter((e) => e.instance_id === r.id).map((e) => e.address),
       ipv6Addresses: mine.filter((a) => a.kind === 'ipv6').map((a) => a.address),
     });
   });

@@ -12,7 +12,8 @@ import type { Database } from '../../store/schema.ts';
 export interface RegionCatalog {
   regions(): Promise<Region[]>;
   zones(region: string): Promise<Zone[]>;
-  isSupported(region: string): Promise<boolean>;
+  /** Synchronous while the snapshot is fresh and knows the region (every request asks). */
+  isSupported(region: string): boolean | Promise<boolean>;
 }
 
 export function regionCatalog(db: Kysely<Database>, clock: () => number, ttlMs = 1_000): RegionCatalog {
@@ -27,11 +28,13 @@ export function regionCatalog(db: Kysely<Database>, clock: () => number, ttlMs =
   return {
     regions: async () => (await load()).regions,
     zones: async (region) => (await load()).zones.filter((z) => z.region === region),
-    async isSupported(region) {
-      const known = (await load()).regions.some((r) => r.region === region);
-      if (known) return true;
-      snapshot = undefined; // a region added a moment ago: look again before refusing
-      return (await load()).regions.some((r) => r.region === region);
+    isSupported(region) {
+      if (snapshot && clock() < snapshot.until && snapshot.regions.some((r) => r.region === region)) return true;
+      return (async () => {
+        if ((await load()).regions.some((r) => r.region === region)) return true;
+        snapshot = undefined; // a region added a moment ago: look again before refusing
+        return (await load()).regions.some((r) => r.region === region);
+      })();
     },
   };
 }

@@ -14,8 +14,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
+import { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
+import { serialSqliteDialect, type StatementSource } from './serial-driver.ts';
 
 export const SQLITE_FILE_NAME = 'bms.sqlite';
 
@@ -34,7 +35,7 @@ export function openSqlite(dataDir: string): OpenedSqlite {
   database.pragma('synchronous = NORMAL');
   // Refresh the planner's statistics where they are stale (cheap; SQLite's own recommendation at open).
   database.pragma('optimize = 0x10002');
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), file };
+  return { db: new Kysely<Database>({ dialect: serialSqliteDialect(withStatementCache(database)) }), file };
 }
 
 /**
@@ -43,7 +44,7 @@ export function openSqlite(dataDir: string): OpenedSqlite {
  * prepared statements are kept per SQL text (bounded; better-sqlite3 statements are reusable
  * as long as one is not iterated while run again, which Kysely's driver never does).
  */
-function withStatementCache(database: SqliteDatabase.Database): SqliteDialectDatabase {
+function withStatementCache(database: SqliteDatabase.Database): StatementSource {
   const cache = new Map<string, SqliteDatabase.Statement>();
   return {
     close: () => database.close(),
@@ -56,5 +57,5 @@ function withStatementCache(database: SqliteDatabase.Database): SqliteDialectDat
       }
       return statement;
     },
-  } as SqliteDialectDatabase;
+  };
 }
