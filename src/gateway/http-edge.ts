@@ -25,6 +25,7 @@ import { JSON_HEADERS, errorBody } from './envelope.ts';
 import type { RawRequest } from './exchange.ts';
 import { handleRequest, type GatewayResponse } from './pipeline.ts';
 import { LIMITS } from './steps/detect-protocol.ts';
+import { writeBatch, type WriteBatch } from './write-batch.ts';
 
 /** Bodies past this are not even drained: the connection is closed after the error. */
 const DRAIN_LIMIT = 4 * LIMITS.tc3Post;
@@ -56,6 +57,7 @@ export interface RunningEdge {
 
 export async function startHttpEdge(deps: GatewayDeps, opts: EdgeOptions): Promise<RunningEdge> {
   const limits: EdgeLimits = { ...DEFAULT_EDGE_LIMITS, ...opts.limits };
+  const batch = writeBatch((err) => deps.logger.error({ err }, 'writing an answer failed'));
   const cap = connectionCap(limits.maxConnectionsPerIp, (socket, error) => answerRaw(socket, error, deps));
   const server = http.createServer(
     {
@@ -70,7 +72,7 @@ export async function startHttpEdge(deps: GatewayDeps, opts: EdgeOptions): Promi
     },
     (req, res) => {
       if (cap.refused(req.socket)) req.socket.destroy();
-      else void serve(req, res, deps, limits);
+      else void serve(req, res, deps, limits, batch);
     },
   );
   server.on('connection', (socket: Socket) => cap.admit(socket));
@@ -97,7 +99,7 @@ export async function startHttpEdge(deps: GatewayDeps, opts: EdgeOptions): Promi
   };
 }
 
-async function serve(req: http.IncomingMessage, res: http.ServerResponse, deps: GatewayDeps, limits: EdgeLimits) {
+async function serve(req: http.IncomingMessage, res: http.ServerResponse, deps: GatewayDeps, limits: EdgeLimits, batch: WriteBatch) {
   const started = performance.now();
   const { body, received, timedOut } = await readBody(req, limits.bodyTimeoutMs);
   const url = req.url ?? '/';
@@ -123,9 +125,11 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, deps: 
   ];
   if (typeof traceId === 'string' && traceId.length <= 128) headers.push('X-TC-TraceId', traceId);
   if (close) headers.push('Connection', 'close');
-  res.writeHead(200, headers);
-  res.end(out.body);
-  if (timedOut) res.once('finish', () => req.socket.destroy());
+  batch(() => {
+    res.writeHead(200, headers);
+    res.end(out.body);
+    if (timedOut) res.once('finish', () => req.socket.destroy());
+  });
   if (deps.logger.isLevelEnabled?.('info') === false) return; // nobody reads it: do not build it
   const ex = out.exchange;
   deps.logger.info({
