@@ -118,14 +118,29 @@ async function views(db: Kysely<Database>, account: AccountIdentity, rows: Array
     db.selectFrom('instance_tags').selectAll().where('instance_id', 'in', ids).orderBy('tag_key').execute(),
     db.selectFrom('eips').select(['instance_id', 'address']).where('instance_id', 'in', ids).orderBy('address').execute(),
   ]);
+  const addressesOf = groupBy(addresses, (a) => a.owner_id!);
+  const tagsOf = groupBy(tags, (t) => t.instance_id);
+  const eipsOf = groupBy(eips, (e) => e.instance_id!);
   return rows.map((r) => {
-    const mine = addresses.filter((a) => a.owner_id === r.id);
+    const mine = addressesOf.get(r.id) ?? [];
     const ordered = [...mine.filter((a) => a.kind === 'primary'), ...mine.filter((a) => a.kind === 'backup')].map((a) => a.address);
     return instanceView(r, {
       addresses: ordered.length > 0 ? ordered : r.private_ip ? [r.private_ip] : [],
-      tags: tags.filter((t) => t.instance_id === r.id).map((t) => ({ key: t.tag_key, value: t.tag_value })),
-      uuid: account.uuid, appId: account.appId, publicIps: eips.filter((e) => e.instance_id === r.id).map((e) => e.address),
+      tags: (tagsOf.get(r.id) ?? []).map((t) => ({ key: t.tag_key, value: t.tag_value })),
+      uuid: account.uuid, appId: account.appId, publicIps: (eipsOf.get(r.id) ?? []).map((e) => e.address),
       ipv6Addresses: mine.filter((a) => a.kind === 'ipv6').map((a) => a.address),
     });
   });
+}
+
+/** Rows by key, each group in the rows' order. */
+function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const group = groups.get(k);
+    if (group) group.push(row);
+    else groups.set(k, [row]);
+  }
+  return groups;
 }

@@ -30,6 +30,7 @@ import { placementAndAccess } from './0008-placement-and-access.ts';
 import { iam } from './0009-iam.ts';
 import { abuse } from './0010-abuse.ts';
 import { listIndexes } from './0011-list-indexes.ts';
+import { pageOrderIndexes } from './0012-page-order-indexes.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-identity': identity,
@@ -43,6 +44,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009-iam': iam,
   '0010-abuse': abuse,
   '0011-list-indexes': listIndexes,
+  '0012-page-order-indexes': pageOrderIndexes,
 };
 
 export interface MigrateOptions {
