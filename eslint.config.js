@@ -12,7 +12,7 @@ const layer = (files, forbidden, why) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'src/generated/', '.tmp-*/'] },
+  { ignores: ['node_modules/', 'data/', 'src/generated/', '.tmp-*/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

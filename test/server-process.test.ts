@@ -1,5 +1,5 @@
 /**
- * The README's promise, as a user runs it: `npm start` (src/server/main.ts) on a fresh data
+ * The README's promise, as a user runs it: `npm start` (the bundle of src/server/main.ts) on a fresh data
  * folder prints the endpoint and demo keys, writes the credential files (mode 0600), serves
  * the official SDK, exits cleanly on SIGTERM and SIGINT, and starts again on the same data with
  * the same keys — on SQLite, and on PostgreSQL via BMS_DATABASE_URL. No secret reaches the
@@ -12,12 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CommonClient } from 'tencentcloud-sdk-nodejs-common';
+import { mainCommand } from './support/built-main.ts';
 import { schemaFactory, withPostgres } from './support/postgres.ts';
 
 delete process.env.http_proxy;
 delete process.env.HTTP_PROXY;
 
-const MAIN = new URL('../src/server/main.ts', import.meta.url).pathname;
 
 interface Started {
   child: ChildProcess;
@@ -25,8 +25,9 @@ interface Started {
   endpoint: string;
 }
 
-function start(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+async function start(env: Record<string, string>): Promise<Started> {
+  const [node, args] = await mainCommand();
+  const child = spawn(node, args, {
     env: { ...process.env, BMS_PORT: '0', BMS_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -130,7 +131,8 @@ await withPostgres('npm start on PostgreSQL', () => {
 
 describe('bad configuration', () => {
   it('names the bad variable and exits non-zero', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { env: { ...process.env, BMS_PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [node, args] = await mainCommand();
+    const child = spawn(node, args, { env: { ...process.env, BMS_PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d));
     const code = await new Promise((r) => child.on('exit', r));

@@ -1,13 +1,13 @@
 /**
- * Test support: BMS as a user runs it — `src/server/main.ts` in a child process — for tests that
+ * Test support: BMS as a user runs it — `npm start`'s bundle in a child process — for tests that
  * need several processes on one database, a process to survive abuse, or a process whose files
  * another process (a rotation) changes underneath.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mainCommand } from './built-main.ts';
 
-const MAIN = new URL('../../src/server/main.ts', import.meta.url).pathname;
 
 export interface ChildServer {
   child: ChildProcess;
@@ -21,9 +21,10 @@ export interface ChildServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts main.ts with `env` (BMS_PORT defaults to 0) and resolves once it prints its banner. */
-export function startChildServer(env: Record<string, string>, timeoutMs = 30_000): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+/** Starts BMS as `npm start` runs it, with `env` (BMS_PORT defaults to 0); resolves once it prints its banner. */
+export async function startChildServer(env: Record<string, string>, timeoutMs = 30_000): Promise<ChildServer> {
+  const [node, args] = await mainCommand();
+  const child = spawn(node, args, {
     env: { ...process.env, BMS_PORT: '0', BMS_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
