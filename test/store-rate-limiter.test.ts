@@ -47,6 +47,20 @@ function suite(backend: string, open: () => Promise<Store>) {
       assert.equal(await p.take('other/bms/One', 1, now), true);
     });
 
+    it('answers synchronously from its share: only a reservation waits for the store', async () => {
+      const p = storeRateLimiter(store.db, { logger: quiet });
+      const now = 1_850_000_000_000;
+      const first = p.take('acct/bms/Sync', 40, now); // nothing reserved yet: the store is asked
+      assert.ok(first instanceof Promise);
+      assert.equal(await first, true);
+      assert.equal(p.take('acct/bms/Sync', 40, now), true, 'the reserved batch (40 / 20 = 2) has one left');
+      assert.ok(p.take('acct/bms/Sync', 40, now) instanceof Promise, 'the batch is used up: reserve again');
+      const exhausted = storeRateLimiter(store.db, { logger: quiet });
+      assert.equal(await exhausted.take('acct/bms/Sync1', 1, now), true);
+      assert.equal(await exhausted.take('acct/bms/Sync1', 1, now), false); // learns the window is exhausted
+      assert.equal(exhausted.take('acct/bms/Sync1', 1, now), false, 'an exhausted window is refused without the store');
+    });
+
     it('overrides: the account rule, then the every-account rule, then the default', async () => {
       const t = Date.now();
       await putRateLimitOverride(store.db, { accountUin: '*', service: 'bms', action: 'RunInstances', perSecond: 3, updatedAt: t });

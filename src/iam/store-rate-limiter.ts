@@ -17,7 +17,9 @@
  * and did not use is simply lost when the window ends. Once the store is exhausted for a key in
  * a window, the process refuses that key locally until the window ends — counts only grow within
  * a window — so a flood never turns into a flood of database writes. Concurrent requests for a
- * key wait for the one reservation in flight rather than each making their own.
+ * key wait for the one reservation in flight rather than each making their own. Both local
+ * answers (a token left, the window exhausted) are given synchronously; only a request that
+ * needs a reservation waits for the store.
  *
  * When the store cannot be reached the limiter lets requests through and logs (at most every
  * 10 s): a rate limit protects the service, it must not be the reason the service is down.
@@ -82,31 +84,42 @@ export function storeRateLimiter(db: Kysely<Database>, opts: StoreRateLimiterOpt
     }
   };
 
+  /** The store's turn: wait for the reservation in flight or make one, then decide. */
+  const takeAfterReserving = async (share: Share, key: string, limit: number, w: number, now: number): Promise<boolean> => {
+    for (;;) {
+      if (share.tokens > 0) {
+        share.tokens -= 1;
+        return true;
+      }
+      if (share.exhausted) return false;
+      if (share.pending) {
+        await share.pending;
+        continue;
+      }
+      let reachable = true;
+      share.pending = reserve(share, key, limit, w, now).then((ok) => {
+        reachable = ok;
+      });
+      await share.pending;
+      share.pending = undefined;
+      if (!reachable) return true;
+    }
+  };
+
   return {
-    async take(key, limit, now) {
+    take(key, limit, now) {
       const w = Math.floor(now / 1000);
       if (w !== window) startWindow(w, now);
       if (limit <= 0) return false;
       let share = shares.get(key);
       if (!share) shares.set(key, (share = { tokens: 0, exhausted: false }));
-      for (;;) {
-        if (share.tokens > 0) {
-          share.tokens -= 1;
-          return true;
-        }
-        if (share.exhausted) return false;
-        if (share.pending) {
-          await share.pending;
-          continue;
-        }
-        let reachable = true;
-        share.pending = reserve(share, key, limit, w, now).then((ok) => {
-          reachable = ok;
-        });
-        await share.pending;
-        share.pending = undefined;
-        if (!reachable) return true;
+      // Decided from this process's share — the common case — synchronously: no promise.
+      if (share.tokens > 0) {
+        share.tokens -= 1;
+        return true;
       }
+      if (share.exhausted) return false;
+      return takeAfterReserving(share, key, limit, w, now);
     },
   };
 }

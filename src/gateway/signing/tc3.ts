@@ -20,24 +20,36 @@ export interface Tc3Authorization {
   signature: string;
 }
 
-/** Parses `TC3-HMAC-SHA256 Credential=ID/date/service/tc3_request, SignedHeaders=a;b, Signature=hex`. */
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const HEX_SIGNATURE = /^[0-9a-f]{64}$/;
+
+/**
+ * Parses `TC3-HMAC-SHA256 Credential=ID/date/service/tc3_request, SignedHeaders=a;b, Signature=hex`.
+ * (Runs on every request: a scan with indexOf, no intermediate arrays or maps.)
+ */
 export function parseTc3Authorization(header: string): Tc3Authorization | string {
   if (!header.startsWith(`${TC3_ALGORITHM} `)) return `it must start with "${TC3_ALGORITHM} "`;
-  const fields = new Map<string, string>();
-  for (const part of header.slice(TC3_ALGORITHM.length + 1).split(',')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) return `"${part.trim()}" is not a key=value pair`;
-    fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  let credential = '';
+  let signedHeaders = '';
+  let signature = '';
+  for (let at = TC3_ALGORITHM.length + 1; at <= header.length;) {
+    const comma = header.indexOf(',', at);
+    const end = comma < 0 ? header.length : comma;
+    const eq = header.indexOf('=', at);
+    if (eq < 0 || eq > end) return `"${header.slice(at, end).trim()}" is not a key=value pair`;
+    const key = header.slice(at, eq).trim();
+    const value = header.slice(eq + 1, end).trim();
+    if (key === 'Credential') credential = value;
+    else if (key === 'SignedHeaders') signedHeaders = value;
+    else if (key === 'Signature') signature = value;
+    at = end + 1;
   }
-  const credential = fields.get('Credential');
-  const signedHeaders = fields.get('SignedHeaders');
-  const signature = fields.get('Signature');
   if (!credential || !signedHeaders || !signature) return 'Credential, SignedHeaders and Signature are all required';
   const scope = credential.split('/');
   if (scope.length !== 4 || scope[3] !== 'tc3_request') return 'Credential must be SecretId/YYYY-MM-DD/service/tc3_request';
   const [secretId, date, service] = scope as [string, string, string];
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return `the credential date "${date}" is not YYYY-MM-DD`;
-  if (!/^[0-9a-f]{64}$/.test(signature)) return 'Signature must be 64 lower-case hex digits';
+  if (!DATE.test(date)) return `the credential date "${date}" is not YYYY-MM-DD`;
+  if (!HEX_SIGNATURE.test(signature)) return 'Signature must be 64 lower-case hex digits';
   const names = signedHeaders.split(';').map((h) => h.trim());
   if (!names.includes('content-type') || !names.includes('host')) return 'SignedHeaders must include content-type and host';
   return { secretId, date, service, signedHeaders: names, signature };
