@@ -63,8 +63,14 @@ class SerialSqliteDriver implements Driver {
     return Promise.resolve();
   }
 
+  /**
+   * `BEGIN IMMEDIATE`: the write lock is taken when the transaction begins, where SQLite waits
+   * for it (busy_timeout) while another process writes. A plain BEGIN starts as a reader, and a
+   * reader that then writes after another process committed cannot wait: SQLITE_BUSY at once
+   * ("database is locked"). Within this process transactions run one at a time anyway.
+   */
   async beginTransaction(connection: DatabaseConnection, _settings: TransactionSettings): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin'));
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
