@@ -62,6 +62,17 @@ export function isForeignKeyViolation(error: unknown): boolean {
   return typeof code === 'string' && FOREIGN_KEY_CODES.has(code);
 }
 
+/**
+ * PostgreSQL aborted the transaction to break a deadlock (40P01) or because it could not be
+ * serialized (40001): nothing of it happened, and running it again is the documented remedy.
+ */
+const TRANSIENT_CODES = new Set(['40P01', '40001']);
+
+export function isTransientConflict(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && TRANSIENT_CODES.has(code);
+}
+
 /** Awaits `work`, rethrowing unique violations as ConflictError and anything else unchanged. */
 export async function translatingConflicts<T>(work: Promise<T>): Promise<T> {
   try {

@@ -15,6 +15,7 @@ import { redactUrl, urlScheme } from './postgres/database-url.ts';
 import { openPostgres } from './postgres/open-postgres.ts';
 import type { Database } from './schema.ts';
 import { migrateSqlite } from './sqlite/migrate-sqlite.ts';
+import { isTransientConflict } from './errors.ts';
 import { openSqlite } from './sqlite/open-sqlite.ts';
 import type { Store, StoreDialect, StoreLogger } from './store.ts';
 
@@ -63,7 +64,27 @@ function storeOver(db: Kysely<Database>, dialect: StoreDialect): Store {
   return {
     db,
     dialect,
-    transaction: (fn) => db.transaction().execute(fn),
+    transaction: (fn) => retryingTransient(() => db.transaction().execute(fn)),
     close: () => (closing ??= db.destroy()),
   };
+}
+
+/** Attempts at a transaction PostgreSQL aborted as a deadlock victim or a serialization failure. */
+const TRANSACTION_ATTEMPTS = 5;
+
+/**
+ * Runs `attempt` again when PostgreSQL aborted it to break a deadlock or a serialization
+ * conflict — the transaction was rolled back whole, so it is simply run again after a short,
+ * growing, jittered pause (the other party finishes meanwhile). Every other error, and the
+ * fifth transient one, goes to the caller.
+ */
+async function retryingTransient<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (n >= TRANSACTION_ATTEMPTS || !isTransientConflict(error)) throw error;
+      await new Promise((r) => setTimeout(r, (5 + Math.random() * 20) * n));
+    }
+  }
 }
