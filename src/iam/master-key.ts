@@ -78,22 +78,34 @@ export function writeKeyFile(path: string, keys: string[]): void {
 
 /**
  * Keeps `box` in step with the key files: re-reads them every `intervalMs` when one changed,
- * and at once (at most every 200 ms) when a secret names a key that is not loaded.
+ * and at once when a secret names a key that is not loaded (at most every 200 ms while the
+ * files stay as they were last read).
  */
 export function keepMasterKeysFresh(box: SecretBox, s: MasterKeySettings, intervalMs: number, onError: (err: unknown) => void): { stop(): void } {
   let stamp = fileStamp(s.dataDir);
   let lastMissReload = 0;
   const reload = () => {
     try {
-      stamp = fileStamp(s.dataDir);
-      const { current, previous } = loadMasterKeys(s);
-      box.rekey(current, previous);
+      // The files are read one after the other while a rotation may be swapping them (old key
+      // appended to .previous, .next renamed over master.key): a read that straddles the swap
+      // can miss the new key. Read until the files did not change during the read.
+      for (let attempt = 1; ; attempt++) {
+        const before = fileStamp(s.dataDir);
+        const { current, previous } = loadMasterKeys(s);
+        const after = fileStamp(s.dataDir);
+        if (before === after || attempt === 5) {
+          stamp = after;
+          box.rekey(current, previous);
+          return;
+        }
+      }
     } catch (err) {
       onError(err);
     }
   };
   box.onUnknownKey = () => {
-    if (Date.now() - lastMissReload < 200) return;
+    // At most every 200 ms — unless the files changed since the last read.
+    if (Date.now() - lastMissReload < 200 && fileStamp(s.dataDir) === stamp) return;
     lastMissReload = Date.now();
     reload();
   };
