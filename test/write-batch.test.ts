@@ -23,6 +23,16 @@ describe('write batch', () => {
     assert.deepEqual(written, ['a', 'b', 'c']);
   });
 
+  it('bookkeeping queued with an answer runs after every answer of the batch is written', async () => {
+    const done: string[] = [];
+    const batch = writeBatch(() => assert.fail('nothing fails here'));
+    batch(() => done.push('write a'), () => done.push('log a'));
+    batch(() => done.push('write b'));
+    batch(() => done.push('write c'), () => done.push('log c'));
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(done, ['write a', 'write b', 'write c', 'log a', 'log c']);
+  });
+
   it('a write that throws is reported and the others still happen', async () => {
     const written: string[] = [];
     const errors: unknown[] = [];

@@ -125,12 +125,17 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, deps: 
   ];
   if (typeof traceId === 'string' && traceId.length <= 128) headers.push('X-TC-TraceId', traceId);
   if (close) headers.push('Connection', 'close');
-  batch(() => {
+  const write = () => {
     res.writeHead(200, headers);
     res.end(out.body);
     if (timedOut) res.once('finish', () => req.socket.destroy());
-  });
-  if (deps.logger.isLevelEnabled?.('info') === false) return; // nobody reads it: do not build it
+  };
+  // The access-log line is built and written after the turn's answers have gone out.
+  if (deps.logger.isLevelEnabled?.('info') === false) batch(write); // nobody reads it: do not build it
+  else batch(write, () => logRequest(deps, out, raw.remoteAddress, performance.now() - started));
+}
+
+function logRequest(deps: GatewayDeps, out: GatewayResponse, ip: string, latencyMs: number): void {
   const ex = out.exchange;
   deps.logger.info({
     requestId: ex.requestId,
@@ -141,8 +146,8 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, deps: 
     action: ex.common?.action,
     protocol: ex.protocol,
     code: out.code || 'Success',
-    latencyMs: performance.now() - started,
-    ip: raw.remoteAddress,
+    latencyMs,
+    ip,
   }, 'request');
 }
 

@@ -11,23 +11,34 @@
  * current turn; an answer finished on an idle server is written in the same turn. (Netty's
  * FlushConsolidationHandler does the same for the same reason.)
  */
-export type WriteBatch = (write: () => void) => void;
+export type WriteBatch = (write: () => void, afterwards?: () => void) => void;
 
+/**
+ * `afterwards` (the access log) runs once every answer of the batch is written: bookkeeping
+ * does not hold answers back.
+ */
 export function writeBatch(onError: (e: unknown) => void): WriteBatch {
-  let queue: Array<() => void> = [];
-  const flush = () => {
-    const writes = queue;
-    queue = [];
-    for (const write of writes) {
+  let writes: Array<() => void> = [];
+  let laterWork: Array<() => void> = [];
+  const run = (work: Array<() => void>) => {
+    for (const task of work) {
       try {
-        write();
+        task();
       } catch (e) {
         onError(e); // one broken socket must not keep the others' answers back
       }
     }
   };
-  return (write) => {
-    if (queue.length === 0) setImmediate(flush);
-    queue.push(write);
+  const flush = () => {
+    const [now, later] = [writes, laterWork];
+    writes = [];
+    laterWork = [];
+    run(now);
+    run(later);
+  };
+  return (write, afterwards) => {
+    if (writes.length === 0) setImmediate(flush);
+    writes.push(write);
+    if (afterwards) laterWork.push(afterwards);
   };
 }
