@@ -19,6 +19,7 @@ export interface ApiAction { service: string; version: string; action: string }
 
 export const BMS_API = (action: string): ApiAction => ({ service: 'bms', version: '2018-08-13', action });
 export const VPC_API = (action: string): ApiAction => ({ service: 'vpc', version: '2017-03-12', action });
+export const OPS_API = (action: string): ApiAction => ({ service: 'bmsops', version: '2026-01-01', action });
 
 /** Keys baseline requests are signed with (a bare server checks nothing). */
 export const BASELINE_CREDENTIALS: Credentials = {
