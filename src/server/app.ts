@@ -21,6 +21,7 @@ import { regionCatalog } from '../services/regions/region-catalog.ts';
 import { stsService } from '../services/sts-service.ts';
 import { vpcService } from '../services/vpc-service.ts';
 import { openStore } from '../store/open-store.ts';
+import { purgeExpiredTemporaryKeys } from '../store/repos/api-keys.ts';
 import { purgeExpired, remember } from '../store/repos/replays.ts';
 import type { Store } from '../store/store.ts';
 import { createSimDriver, rowBackedStateStore, type SimDriver } from '../drivers/sim/index.ts';
@@ -54,6 +55,9 @@ export interface RunningBms {
   logger: Logger;
   close(): Promise<void>;
 }
+
+/** How long an expired temporary key is kept (then purged). */
+const TEMPORARY_KEY_GRACE_MS = 24 * 3600_000;
 
 export async function startBms(config: Config, opts: StartOptions = {}): Promise<RunningBms> {
   const clock = opts.clock ?? Date.now;
@@ -106,7 +110,13 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
       zones: config.zones, region: config.region, demoAccountUin: credentials.demo.accountUin, demoSecretId: credentials.demo.SecretId, now: clock(),
     });
   }
-  const purge = setInterval(() => void purgeExpired(store.db, clock()).catch((err) => logger.error({ err }, 'replay purge failed')), 60_000);
+  // Every minute: replay records past their window, and temporary keys expired over a day ago
+  // (for a day, a caller still using one is told it expired rather than that it does not exist).
+  const purge = setInterval(() => {
+    void purgeExpired(store.db, clock()).catch((err) => logger.error({ err }, 'replay purge failed'));
+    void store.transaction((tx) => purgeExpiredTemporaryKeys(tx, clock() - TEMPORARY_KEY_GRACE_MS))
+      .catch((err) => logger.error({ err }, 'temporary key purge failed'));
+  }, 60_000);
   purge.unref();
   engine.start();
   const powerSync = startPowerSync({ store, servers, owner: engine.owner, clock, logger, intervalMs: config.powerSyncMs });

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { ConflictError } from '../errors.ts';
 import * as accounts from '../repos/accounts.ts';
 import * as apiKeys from '../repos/api-keys.ts';
+import * as policies from '../repos/policies.ts';
 import * as users from '../repos/users.ts';
 import { aKey, anAccount, aRootUser, aSubUser, BIG_APP_ID } from './fixtures.ts';
 import { assertConflict, freshStore, type StoreHarness } from './harness.ts';
@@ -37,6 +38,22 @@ export function defineIdentityCases(h: StoreHarness): void {
     assert.equal((await users.getUser(db, root.id))?.isRoot, true);
     assert.equal(await users.getUser(db, 'nobody'), undefined);
     assert.equal(await users.getRootUser(db, 'nobody'), undefined);
+  });
+
+  test('api keys: expired temporary keys are purged with their session policies, nothing else', async (t) => {
+    const { db } = await freshStore(t, h);
+    const account = await accounts.createAccount(db, anAccount(1));
+    const alice = await users.createUser(db, aSubUser(account, 'alice'));
+    const temporary = (secretId: string, expiresAt: number) => aKey(alice, secretId, { tokenHash: 'ab'.repeat(32), expiresAt });
+    const old = await apiKeys.createKey(db, temporary('AKIDoldoldoldoldold01', alice.createdAt + 10));
+    await policies.putSessionPolicy(db, old.secretId, '{"version":"2.0","statement":[]}');
+    const fresh = await apiKeys.createKey(db, temporary('AKIDfreshfreshfresh01', alice.createdAt + 1000));
+    const permanent = await apiKeys.createKey(db, aKey(alice, 'AKIDpermanentperman01'));
+    assert.equal(await apiKeys.purgeExpiredTemporaryKeys(db, alice.createdAt + 11), 1);
+    assert.equal(await apiKeys.purgeExpiredTemporaryKeys(db, alice.createdAt + 11), 0);
+    assert.equal(await apiKeys.getKey(db, old.secretId), undefined);
+    assert.equal(await policies.getSessionPolicy(db, old.secretId), undefined);
+    assert.deepEqual((await apiKeys.listKeysForUser(db, alice.id)).map((k) => k.secretId).sort(), [fresh.secretId, permanent.secretId].sort());
   });
 
   test('api keys: lookup joins user and account; list, status, delete', async (t) => {

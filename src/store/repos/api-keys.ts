@@ -106,6 +106,19 @@ export async function deleteKeysOfUser(db: Kysely<Database>, userId: string): Pr
   return Number(result.numDeletedRows);
 }
 
+/**
+ * Deletes the temporary keys that expired before `before`, with their session policies; how
+ * many keys went. Call inside a transaction (two statements).
+ */
+export async function purgeExpiredTemporaryKeys(db: Kysely<Database>, before: number): Promise<number> {
+  const expired = (await db.selectFrom('api_keys').select('secret_id')
+    .where('token_hash', 'is not', null).where('expires_at', '<', before).execute()).map((r) => r.secret_id);
+  if (expired.length === 0) return 0;
+  await db.deleteFrom('session_policies').where('secret_id', 'in', expired).execute();
+  const result = await db.deleteFrom('api_keys').where('secret_id', 'in', expired).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 function toRow(k: ApiKey): ApiKeysTable {
   return {
     secret_id: k.secretId,
