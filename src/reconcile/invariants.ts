@@ -9,6 +9,7 @@
  *   - a live instance past PENDING without its primary address, or whose recorded address
  *     differs from IPAM's; a CREATE_FAILED or terminated instance still holding one;
  *   - an address allocated twice (impossible by the primary key — checked anyway);
+ *   - an account's live-instance count (instance_counts) that differs from its instances;
  * and, through the capabilities' own checkers: VIPs, backup IPs, out-of-band mappings and
  * tenant BMC accounts of gone instances; EIPs bound to gone instances or addresses they do
  * not hold; heartbeat memberships of gone instances and VLANs shared or out of range.
@@ -27,11 +28,12 @@ export async function checkInvariants(db: Kysely<Database>): Promise<string[]> {
 
 async function checkCore(db: Kysely<Database>): Promise<string[]> {
   const problems: string[] = [];
-  const [instances, servers, allocations, subnets] = await Promise.all([
-    db.selectFrom('instances').select(['id', 'status', 'server_id', 'private_ip', 'subnet_id', 'deleted_at']).execute(),
+  const [instances, servers, allocations, subnets, counts] = await Promise.all([
+    db.selectFrom('instances').select(['id', 'account_uin', 'status', 'server_id', 'private_ip', 'subnet_id', 'deleted_at']).execute(),
     db.selectFrom('servers').select(['id', 'state', 'instance_id']).execute(),
     db.selectFrom('ip_allocations').select(['subnet_id', 'address', 'kind', 'owner_id']).execute(),
     db.selectFrom('subnets').select(['id', 'cidr']).execute(),
+    db.selectFrom('instance_counts').select(['account_uin', 'live']).execute(),
   ]);
   const live = new Map(instances.filter((i) => i.deleted_at === null).map((i) => [i.id, i]));
   const serverById = new Map(servers.map((s) => [s.id, s]));
@@ -74,6 +76,13 @@ async function checkCore(db: Kysely<Database>): Promise<string[]> {
     if (i.status === 'CREATE_FAILED' || i.status === 'TERMINATING') continue; // released, or being released
     if (!primary) problems.push(`instance ${i.id} (${i.status}) has no primary address`);
     else if (primary !== i.private_ip) problems.push(`instance ${i.id} records ${i.private_ip} but IPAM gave it ${primary}`);
+  }
+  const liveOf = new Map<string, number>();
+  for (const i of live.values()) liveOf.set(i.account_uin, (liveOf.get(i.account_uin) ?? 0) + 1);
+  for (const c of counts) liveOf.set(c.account_uin, liveOf.get(c.account_uin) ?? 0);
+  const countOf = new Map(counts.map((c) => [c.account_uin, Number(c.live)]));
+  for (const [account, n] of liveOf) {
+    if ((countOf.get(account) ?? 0) !== n) problems.push(`account ${account} has ${n} live instances but instance_counts says ${countOf.get(account) ?? 0}`);
   }
   return problems;
 }

@@ -201,6 +201,9 @@ export interface InstancesTable {
   deleted_at: number | null;
 }
 
+/** Live (not terminated) instances per account, kept by triggers on `instances` (migration 0013). */
+export interface InstanceCountsTable { account_uin: string; live: number }
+
 export interface InstanceTagsTable { instance_id: string; tag_key: string; tag_value: string }
 export interface RunRequestsTable { account_uin: string; client_token: string; request_hash: string; result: string; created_at: number }
 
@@ -307,6 +310,7 @@ export interface Database {
   policies: PoliciesTable;
   user_policies: UserPoliciesTable;
   session_policies: SessionPoliciesTable;
+  instance_counts: InstanceCountsTable;
   rate_counters: RateCountersTable;
   rate_limits: RateLimitsTable;
   audit_events: AuditEventsTable;

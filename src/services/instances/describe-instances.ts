@@ -7,7 +7,8 @@
  * The page's addresses, tags and public addresses are fetched in three batched queries; the
  * account's Uuid/AppId are remembered. A request naming at most 100 instances (by id, or by
  * address) is read in one query and paged here; otherwise the page is one query and the exact
- * TotalCount another — skipped when the page itself shows where the list ends.
+ * TotalCount another — skipped when the page itself shows where the list ends, and read from
+ * the store's per-account count when nothing is filtered.
  */
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { DescribeInstancesRequest } from '../../generated/bms.ts';
@@ -72,13 +73,22 @@ export function describeInstances(deps: InstanceServiceDeps): Handler {
     } else {
       if (named) base = base.where('id', 'in', named);
       rows = await ordered(base).offset(offset).limit(limit).execute();
-      // A page that is not full and not past the end tells the total without counting.
+      // A page that is not full and not past the end tells the total without counting; the
+      // whole list's total is kept per account by the store (instance_counts, migration 0013).
+      const unfiltered = !named && !p.Filters?.length;
       total = rows.length < limit && (rows.length > 0 || offset === 0)
         ? offset + rows.length
-        : Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+        : unfiltered
+          ? await liveInstances(db, ctx.principal.accountUin)
+          : Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     }
     return { TotalCount: total, InstanceSet: await views(db, await identities(ctx.principal.accountUin), rows) };
   };
+}
+
+async function liveInstances(db: Kysely<Database>, accountUin: string): Promise<number> {
+  const row = await db.selectFrom('instance_counts').select('live').where('account_uin', '=', accountUin).executeTakeFirst();
+  return Number(row?.live ?? 0);
 }
 
 interface AccountIdentity { uuid: string; appId: number }

@@ -34,6 +34,32 @@ export function defineLifecycleCases(h: StoreHarness): void {
     assert.equal(await accounts.countAccounts(stores[7]!.db), 1);
   });
 
+  test('instance_counts follows inserts, terminations and deletes of live instances (triggers), and rollbacks', async (t) => {
+    const store = await freshStore(t, h);
+    const [a, b] = [anAccount(1), anAccount(2)];
+    for (const account of [a, b]) await accounts.createAccount(store.db, account);
+    const instance = (id: string, accountUin: string, deletedAt: number | null = null) => ({
+      id, account_uin: accountUin, zone: 'z', flavor_id: 'f', server_id: null, name: id, host_name: id, os_type: 'Linux', os_name: 'os',
+      cpu_arch: 'X86', raid_type: 'NONE', status: 'RUNNING', vpc_id: 'v', subnet_id: 's', private_ip: null, password_hash: null,
+      enhanced_service: '{}', user_defined: 0 as const, group_id: null, error: null, created_at: 1, updated_at: 1, deleted_at: deletedAt,
+    });
+    const counts = async () => Object.fromEntries((await store.db.selectFrom('instance_counts').select(['account_uin', 'live']).execute())
+      .map((r) => [r.account_uin, Number(r.live)]));
+    await store.db.insertInto('instances').values([instance('i-1', a.uin), instance('i-2', a.uin), instance('i-3', b.uin), instance('i-gone', b.uin, 5)]).execute();
+    assert.deepEqual(await counts(), { [a.uin]: 2, [b.uin]: 1 }, 'a row inserted already terminated does not count');
+    await store.db.updateTable('instances').set({ deleted_at: 9 }).where('id', '=', 'i-1').execute();
+    await store.db.updateTable('instances').set({ deleted_at: 10, status: 'x' }).where('id', '=', 'i-1').execute(); // already gone: no change
+    await store.db.updateTable('instances').set({ status: 'STOPPED' }).where('id', '=', 'i-2').execute();
+    assert.deepEqual(await counts(), { [a.uin]: 1, [b.uin]: 1 });
+    await store.db.deleteFrom('instances').where('id', 'in', ['i-3', 'i-gone']).execute();
+    assert.deepEqual(await counts(), { [a.uin]: 1, [b.uin]: 0 });
+    await assert.rejects(store.transaction(async (tx) => {
+      await tx.insertInto('instances').values(instance('i-4', a.uin)).execute();
+      throw new Error('rolled back');
+    }));
+    assert.deepEqual(await counts(), { [a.uin]: 1, [b.uin]: 0 }, 'a rolled-back insert leaves the count as it was');
+  });
+
   test('a transaction commits all of its writes', async (t) => {
     const store = await freshStore(t, h);
     const account = anAccount(1);

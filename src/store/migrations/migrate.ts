@@ -31,6 +31,7 @@ import { iam } from './0009-iam.ts';
 import { abuse } from './0010-abuse.ts';
 import { listIndexes } from './0011-list-indexes.ts';
 import { pageOrderIndexes } from './0012-page-order-indexes.ts';
+import { instanceCounts } from './0013-instance-counts.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-identity': identity,
@@ -45,6 +46,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0010-abuse': abuse,
   '0011-list-indexes': listIndexes,
   '0012-page-order-indexes': pageOrderIndexes,
+  '0013-instance-counts': instanceCounts,
 };
 
 export interface MigrateOptions {
