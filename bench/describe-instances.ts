@@ -250,7 +250,7 @@ function report(sizes: Size[]): void {
   }
   const held = last.memory.seeded.rss;
   console.log(`  BMS RSS holding ${fmt(last.instances, 0)} instances: ${mb(held)} (SPEC §12 aims < ${mb(TARGET.rssBytes)}: ${verdict(held < TARGET.rssBytes)});`
-    + ` after the runs: ${mb(last.memory.loaded.rss)} (V8 keeps the heap it grew under 32 concurrent 68 KB answers)`);
+    + ` after the runs: ${mb(last.memory.loaded.rss)} (pages V8 kept after serving 32 concurrent 68 KB answers)`);
   for (const size of sizes) {
     for (const v of ['bare', ...QUERIES] as Variant[]) {
       const sample = summarize(size.runs[v]).sample;
