@@ -25,6 +25,7 @@ import { addPoolAddresses, allocateEips } from '../src/store/repos/eips.ts';
 import { failure, sdk, waitFor, type Call } from './support/cloud.ts';
 import { schemaFactory, withPostgres } from './support/postgres.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { barrier } from './support/barrier.ts';
 
 const ZONE = 'ap-guangzhou-1';
 const EIP_ID = /^eip-[0-9a-z]{8}$/;
@@ -552,16 +553,6 @@ describe('the invariant checkers', () => {
 });
 
 // ---- allocation under contention at the repository: four PostgreSQL "nodes" collide on INSERT ----
-
-function barrier(parties: number): () => Promise<void> {
-  let arrived = 0;
-  let release!: () => void;
-  const all = new Promise<void>((resolve) => { release = resolve; });
-  return async () => {
-    if (++arrived === parties) release();
-    await all;
-  };
-}
 
 function repositoryRace(backend: string, open: () => Promise<Store[]>, synchronise: boolean) {
   describe(`allocateEips under contention (${backend})`, () => {

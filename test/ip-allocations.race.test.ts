@@ -24,6 +24,7 @@ import {
 import { insertSubnet } from '../src/store/repos/subnets.ts';
 import { insertVpc } from '../src/store/repos/vpcs.ts';
 import { schemaFactory, withPostgres } from './support/postgres.ts';
+import { barrier } from './support/barrier.ts';
 
 const NOW = Date.UTC(2024, 0, 1);
 /** 10.0.1.0/27: usable 10.0.1.2 – 10.0.1.30 (29 addresses). */
@@ -54,16 +55,6 @@ async function seed(store: Store): Promise<Fixture> {
   assert.ok(pre.ok, JSON.stringify(pre));
   assert.equal(FREE.length, 10);
   return fixture;
-}
-
-function barrier(parties: number): () => Promise<void> {
-  let arrived = 0;
-  let release!: () => void;
-  const all = new Promise<void>((resolve) => { release = resolve; });
-  return async () => {
-    if (++arrived === parties) release();
-    await all;
-  };
 }
 
 function defineRace(backend: string, open: () => Promise<Store[]>, synchronise: boolean) {

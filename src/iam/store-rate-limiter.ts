@@ -87,11 +87,8 @@ export function storeRateLimiter(db: Kysely<Database>, opts: StoreRateLimiterOpt
   /** The store's turn: wait for the reservation in flight or make one, then decide. */
   const takeAfterReserving = async (share: Share, key: string, limit: number, w: number, now: number): Promise<boolean> => {
     for (;;) {
-      if (share.tokens > 0) {
-        share.tokens -= 1;
-        return true;
-      }
-      if (share.exhausted) return false;
+      const local = decideLocally(share);
+      if (local !== undefined) return local;
       if (share.pending) {
         await share.pending;
         continue;
@@ -114,14 +111,18 @@ export function storeRateLimiter(db: Kysely<Database>, opts: StoreRateLimiterOpt
       let share = shares.get(key);
       if (!share) shares.set(key, (share = { tokens: 0, exhausted: false }));
       // Decided from this process's share — the common case — synchronously: no promise.
-      if (share.tokens > 0) {
-        share.tokens -= 1;
-        return true;
-      }
-      if (share.exhausted) return false;
-      return takeAfterReserving(share, key, limit, w, now);
+      return decideLocally(share) ?? takeAfterReserving(share, key, limit, w, now);
     },
   };
+}
+
+/** A token from the share (true), the window exhausted (false), or undefined: ask the store. */
+function decideLocally(share: Share): boolean | undefined {
+  if (share.tokens > 0) {
+    share.tokens -= 1;
+    return true;
+  }
+  return share.exhausted ? false : undefined;
 }
 
 /** A limiter that resolves each key's limit through the operator's overrides first. */

@@ -10,23 +10,31 @@ import { addSubUser, deleteSubUser, listUserKeys, readerOf, userByName } from '.
 import { ApiError } from '../../shared/errors.ts';
 import { credentialsOfUsers, getUserCredentials } from '../../store/repos/user-credentials.ts';
 import { listSubUsers } from '../../store/repos/users.ts';
-import type { Handler } from '../types.ts';
+import type { CallContext, Handler } from '../types.ts';
 import type { CamDeps } from './deps.ts';
 import { requireRoot } from './guards.ts';
 import { userView } from './views.ts';
 
-export function addUser({ store, box }: CamDeps): Handler {
+export function addUser(deps: CamDeps): Handler {
   return async (ctx, params) => {
     requireRoot(ctx, 'AddUser');
-    const p = params as unknown as AddUserRequest;
-    const created = await addSubUser(store, box, ctx.principal.accountUin, {
-      name: p.Name, remark: p.Remark, consoleLogin: p.ConsoleLogin === 1, password: p.Password, useApi: p.UseApi === 1,
-    }, readerOf(ctx));
-    return {
-      Uin: Number(created.user.uin), Name: created.user.name,
-      ...(created.generatedPassword ? { Password: created.generatedPassword } : {}),
-      ...(created.key ? { SecretId: created.key.secretId, SecretKey: created.key.secretKey } : {}),
-    };
+    return addUserAnswering(deps, ctx, ctx.principal.accountUin, params as unknown as AddUserRequest);
+  };
+}
+
+/**
+ * Makes a sub-user of `accountUin` from AddUser's parameters and answers as AddUser does — the
+ * generated password and the SecretKey appear here once. Shared with bmsops CreateTenantUser,
+ * whose parameters are AddUser's plus the tenant.
+ */
+export async function addUserAnswering(deps: CamDeps, ctx: CallContext, accountUin: string, p: AddUserRequest): Promise<Record<string, unknown>> {
+  const created = await addSubUser(deps.store, deps.box, accountUin, {
+    name: p.Name, remark: p.Remark, consoleLogin: p.ConsoleLogin === 1, password: p.Password, useApi: p.UseApi === 1,
+  }, readerOf(ctx));
+  return {
+    Uin: Number(created.user.uin), Name: created.user.name,
+    ...(created.generatedPassword ? { Password: created.generatedPassword } : {}),
+    ...(created.key ? { SecretId: created.key.secretId, SecretKey: created.key.secretKey } : {}),
   };
 }
 

@@ -16,7 +16,7 @@ import type {
 import { accountNotFound, keyNotFound, rootUserTarget, userNotFound } from '../../iam/errors.ts';
 import { createTenant as create } from '../../iam/tenants.ts';
 import {
-  accountKey, addSubUser, createUserKey, deleteSubUser, deleteUserKey, listUserKeys, readerOf, setUserKeyStatus, userByUin,
+  accountKey, createUserKey, deleteSubUser, deleteUserKey, listUserKeys, readerOf, setUserKeyStatus, userByUin,
 } from '../../iam/users.ts';
 import { isoTime } from '../../shared/ids.ts';
 import { getAccountByUin, type Account } from '../../store/repos/accounts.ts';
@@ -24,6 +24,7 @@ import { listAccountsOfKind } from '../../store/repos/tenant-accounts.ts';
 import { credentialsOfUsers } from '../../store/repos/user-credentials.ts';
 import { getRootUser, listSubUsers } from '../../store/repos/users.ts';
 import type { Database } from '../../store/schema.ts';
+import { addUserAnswering } from '../cam/users.ts';
 import type { Handler } from '../types.ts';
 import type { FleetDeps } from './deps.ts';
 
@@ -47,18 +48,11 @@ export function describeTenants({ store }: FleetDeps): Handler {
   };
 }
 
-export function createTenantUser({ store, box }: FleetDeps): Handler {
+export function createTenantUser(deps: FleetDeps): Handler {
   return async (ctx, params) => {
     const p = params as unknown as CreateTenantUserRequest;
-    const account = await tenantAccount(store.db, p.OwnerUin);
-    const created = await addSubUser(store, box, account.uin, {
-      name: p.Name, remark: p.Remark, consoleLogin: p.ConsoleLogin === 1, password: p.Password, useApi: p.UseApi === 1,
-    }, readerOf(ctx));
-    return {
-      Uin: Number(created.user.uin), Name: created.user.name,
-      ...(created.generatedPassword ? { Password: created.generatedPassword } : {}),
-      ...(created.key ? { SecretId: created.key.secretId, SecretKey: created.key.secretKey } : {}),
-    };
+    const account = await tenantAccount(deps.store.db, p.OwnerUin);
+    return addUserAnswering(deps, ctx, account.uin, p);
   };
 }
 
