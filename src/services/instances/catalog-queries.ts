@@ -7,7 +7,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { DescribeDisksRequest, DescribeFlavorsRequest, InquiryPriceBmsInstanceForTradeRequest } from '../../generated/bms.ts';
 import { ApiError, invalidParameter, missingParameter } from '../../shared/errors.ts';
 import { isoTime, normalizeId } from '../../shared/ids.ts';
-import { containsIgnoringCase } from '../../store/repos/vpcs.ts';
+import { containsIgnoringCase } from '../../store/repos/list-conditions.ts';
 import type { Database, FlavorsTable } from '../../store/schema.ts';
 import type { Handler } from '../types.ts';
 import type { InstanceServiceDeps } from './deps.ts';

@@ -14,7 +14,7 @@ import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { DescribeInstancesRequest } from '../../generated/bms.ts';
 import { invalidParameter } from '../../shared/errors.ts';
 import { normalizeId } from '../../shared/ids.ts';
-import { containsIgnoringCase } from '../../store/repos/vpcs.ts';
+import { containsIgnoringCase } from '../../store/repos/list-conditions.ts';
 import type { Database, InstancesTable } from '../../store/schema.ts';
 import type { Handler } from '../types.ts';
 import type { InstanceServiceDeps } from './deps.ts';

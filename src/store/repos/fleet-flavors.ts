@@ -12,7 +12,7 @@ import { translatingConflicts } from '../errors.ts';
 import type { Database, Flag, FlavorsTable } from '../schema.ts';
 import type { Page } from './fleet-switches.ts';
 import type { OsImage } from './fleet-os-images.ts';
-import { containsIgnoringCase } from './vpcs.ts';
+import { containsIgnoringCase } from './list-conditions.ts';
 
 export interface Flavor {
   id: string;

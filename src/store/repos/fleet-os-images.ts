@@ -11,7 +11,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { translatingConflicts } from '../errors.ts';
 import type { Database, OsImagesTable } from '../schema.ts';
 import type { Page } from './fleet-switches.ts';
-import { containsIgnoringCase } from './vpcs.ts';
+import { conditionsOn, type ListCondition } from './list-conditions.ts';
 
 export interface OsImage {
   id: string;
@@ -26,11 +26,7 @@ export interface OsImageSummary extends OsImage {
   flavorCount: number;
 }
 
-export interface OsImageCondition {
-  column: 'id' | 'os_type' | 'name' | 'cpu_arch';
-  values: readonly string[];
-  contains?: boolean;
-}
+export type OsImageCondition = ListCondition<'id' | 'os_type' | 'name' | 'cpu_arch'>;
 
 /** Inserts `image`; ConflictError when (type, name, architecture) exists. */
 export async function insertOsImage(db: Kysely<Database>, image: OsImage): Promise<OsImage> {
@@ -54,14 +50,10 @@ export async function getOsImages(db: Kysely<Database>, ids: readonly string[]):
 export async function listOsImages(
   db: Kysely<Database>, conditions: readonly OsImageCondition[], page: Page,
 ): Promise<{ total: number; items: OsImageSummary[] }> {
+  const matching = conditionsOn('os_images', conditions);
+  if (!matching) return { total: 0, items: [] };
   let base = db.selectFrom('os_images');
-  for (const c of conditions) {
-    if (c.values.length === 0) return { total: 0, items: [] };
-    const column = `os_images.${c.column}` as const;
-    base = c.contains
-      ? base.where((eb) => eb.or(c.values.map((v) => containsIgnoringCase(column, v))))
-      : base.where(column, 'in', c.values as string[]);
-  }
+  for (const m of matching) base = base.where(m);
   const counted = await base.select((eb) => eb.fn.countAll<number | string | bigint>().as('n')).executeTakeFirstOrThrow();
   const rows = await base
     .selectAll('os_images')

@@ -22,7 +22,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { translatingConflicts } from '../errors.ts';
 import type { Database, PowerState, ServerState, ServersTable } from '../schema.ts';
 import type { Page } from './fleet-switches.ts';
-import { containsIgnoringCase } from './vpcs.ts';
+import { conditionsOn, type ListCondition } from './list-conditions.ts';
 
 export interface DiskSpec {
   type: string;
@@ -90,11 +90,7 @@ export interface ServerDetail extends Hardware {
 }
 
 /** A listing condition on a server column: equal to one of `values`, or (`contains`) holding one as a substring. */
-export interface ServerCondition {
-  column: 'id' | 'zone' | 'switch_id' | 'rack_id' | 'state' | 'flavor_id' | 'instance_id' | 'hardware_type' | 'sn';
-  values: readonly string[];
-  contains?: boolean;
-}
+export type ServerCondition = ListCondition<'id' | 'zone' | 'switch_id' | 'rack_id' | 'state' | 'flavor_id' | 'instance_id' | 'hardware_type' | 'sn'>;
 
 /** Rows per INSERT: 24 columns × 100 stays far below SQLite's and PostgreSQL's parameter limits. */
 const CHUNK = 100;
@@ -177,14 +173,10 @@ export async function leaveMaintenance(db: Kysely<Database>, id: string, now: nu
 export async function listServers(
   db: Kysely<Database>, conditions: readonly ServerCondition[], page: Page,
 ): Promise<{ total: number; items: ServerDetail[] }> {
+  const matching = conditionsOn('servers', conditions);
+  if (!matching) return { total: 0, items: [] };
   let base = db.selectFrom('servers');
-  for (const c of conditions) {
-    if (c.values.length === 0) return { total: 0, items: [] };
-    const column = `servers.${c.column}` as const;
-    base = c.contains
-      ? base.where((eb) => eb.or(c.values.map((v) => containsIgnoringCase(column, v))))
-      : base.where(column, 'in', c.values as string[]);
-  }
+  for (const m of matching) base = base.where(m);
   const counted = await base.select((eb) => eb.fn.countAll<number | string | bigint>().as('n')).executeTakeFirstOrThrow();
   const rows = await base
     .innerJoin('switches', 'switches.id', 'servers.switch_id')

@@ -13,7 +13,7 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, PlacementGroupsTable } from '../schema.ts';
-import { containsIgnoringCase } from './vpcs.ts';
+import { conditionsOn, type ListCondition } from './list-conditions.ts';
 
 export interface PlacementGroup {
   id: string;
@@ -31,11 +31,7 @@ export interface GroupScope {
 }
 
 /** A listing condition: `column` equals one of `values`, or (`contains`) holds one as a case-insensitive substring. */
-export interface GroupCondition {
-  column: 'id' | 'name' | 'type';
-  values: readonly string[];
-  contains?: boolean;
-}
+export type GroupCondition = ListCondition<'id' | 'name' | 'type'>;
 
 /** A live member of a group and where its server sits (server fields null when it holds none, e.g. CREATE_FAILED). */
 export interface GroupMember {
@@ -75,13 +71,10 @@ export async function listGroups(
   db: Kysely<Database>, scope: GroupScope, conditions: readonly GroupCondition[], page: { offset: number; limit: number },
   exactNames: readonly string[] = [],
 ): Promise<{ total: number; items: PlacementGroup[] }> {
+  const matching = conditionsOn('placement_groups', conditions);
+  if (!matching) return { total: 0, items: [] };
   let base = db.selectFrom('placement_groups').where('account_uin', '=', scope.accountUin).where('region', '=', scope.region);
-  for (const c of conditions) {
-    if (c.values.length === 0) return { total: 0, items: [] };
-    base = c.contains
-      ? base.where((eb) => eb.or(c.values.map((v) => containsIgnoringCase(c.column, v))))
-      : base.where(c.column, 'in', c.values);
-  }
+  for (const m of matching) base = base.where(m);
   const counted = await base.select((eb) => eb.fn.countAll<number | string | bigint>().as('n')).executeTakeFirstOrThrow();
   let rows = base.selectAll();
   if (exactNames.length > 0) rows = rows.orderBy((eb) => eb.case().when('name', 'in', exactNames).then(0).else(1).end());

@@ -16,7 +16,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import { isForeignKeyViolation, translatingConflicts } from '../errors.ts';
 import type { Database, SubnetsTable } from '../schema.ts';
-import { containsIgnoringCase, type VpcScope } from './vpcs.ts';
+import { conditionsOn, type ListCondition } from './list-conditions.ts';
+import type { VpcScope } from './vpcs.ts';
 
 export interface Subnet {
   id: string;
@@ -31,11 +32,7 @@ export interface Subnet {
 }
 
 /** A listing condition, as for VPCs: equal to one of `values`, or (`contains`) holding one as a substring. */
-export interface SubnetCondition {
-  column: 'id' | 'vpc_id' | 'name' | 'cidr' | 'zone' | 'is_bms';
-  values: ReadonlyArray<string | number>;
-  contains?: boolean;
-}
+export type SubnetCondition = ListCondition<'id' | 'vpc_id' | 'name' | 'cidr' | 'zone' | 'is_bms'>;
 
 export async function insertSubnet(db: Kysely<Database>, subnet: Subnet): Promise<Subnet> {
   await translatingConflicts(db.insertInto('subnets').values(toRow(subnet)).execute());
@@ -58,14 +55,10 @@ export async function listSubnetsOfVpc(db: Kysely<Database>, vpcId: string): Pro
 export async function listSubnets(
   db: Kysely<Database>, scope: VpcScope, conditions: readonly SubnetCondition[], page: { offset: number; limit: number },
 ): Promise<{ total: number; items: Subnet[] }> {
+  const matching = conditionsOn('subnets', conditions);
+  if (!matching) return { total: 0, items: [] };
   let base = scoped(db, scope);
-  for (const c of conditions) {
-    if (c.values.length === 0) return { total: 0, items: [] };
-    const column = `subnets.${c.column}` as const;
-    base = c.contains
-      ? base.where((eb) => eb.or(c.values.map((v) => containsIgnoringCase(column, String(v)))))
-      : base.where(column, 'in', c.values as never[]);
-  }
+  for (const m of matching) base = base.where(m);
   const counted = await base.select((eb) => eb.fn.countAll<number | string | bigint>().as('n')).executeTakeFirstOrThrow();
   const rows = await base
     .selectAll('subnets')

@@ -13,8 +13,9 @@
  * `SELECT … FOR UPDATE` does not exist in SQLite. Taking the lock also tells whether the row
  * exists, so it doubles as the existence check.
  */
-import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { translatingConflicts } from '../errors.ts';
+import { conditionsOn, type ListCondition } from './list-conditions.ts';
 import type { Database, VpcsTable } from '../schema.ts';
 
 export interface Vpc {
@@ -36,11 +37,7 @@ export interface VpcScope {
  * A listing condition: the column equals one of `values` — or, with `contains`, holds one of
  * them as a case-insensitive substring (Tencent's "fuzzy" name filters).
  */
-export interface VpcCondition {
-  column: 'id' | 'name' | 'cidr';
-  values: readonly string[];
-  contains?: boolean;
-}
+export type VpcCondition = ListCondition<'id' | 'name' | 'cidr'>;
 
 export async function insertVpc(db: Kysely<Database>, vpc: Vpc): Promise<Vpc> {
   await translatingConflicts(db.insertInto('vpcs').values(toRow(vpc)).execute());
@@ -107,13 +104,10 @@ export async function countVpcs(db: Kysely<Database>, scope: VpcScope): Promise<
 export async function listVpcs(
   db: Kysely<Database>, scope: VpcScope, conditions: readonly VpcCondition[], page: { offset: number; limit: number },
 ): Promise<{ total: number; items: Vpc[] }> {
+  const matching = conditionsOn('vpcs', conditions);
+  if (!matching) return { total: 0, items: [] };
   let base = db.selectFrom('vpcs').where('account_uin', '=', scope.accountUin).where('region', '=', scope.region);
-  for (const c of conditions) {
-    if (c.values.length === 0) return { total: 0, items: [] };
-    base = c.contains
-      ? base.where((eb) => eb.or(c.values.map((v) => containsIgnoringCase(c.column, v))))
-      : base.where(c.column, 'in', c.values);
-  }
+  for (const m of matching) base = base.where(m);
   const counted = await base.select((eb) => eb.fn.countAll<number | string | bigint>().as('n')).executeTakeFirstOrThrow();
   const rows = await base.selectAll().orderBy('created_at').orderBy('id').offset(page.offset).limit(page.limit).execute();
   return { total: Number(counted.n), items: rows.map(toVpc) };
@@ -128,15 +122,6 @@ export async function deleteVpc(db: Kysely<Database>, scope: VpcScope, id: strin
     .where('region', '=', scope.region)
     .executeTakeFirst();
   return result.numDeletedRows > 0n;
-}
-
-/**
- * `column` holds `value` as a substring, ignoring case — the same on SQLite (whose LIKE ignores
- * ASCII case) and PostgreSQL (whose LIKE does not), with LIKE's wildcards in `value` escaped.
- */
-export function containsIgnoringCase(column: string, value: string): RawBuilder<SqlBool> {
-  const escaped = value.toLowerCase().replace(/[!%_]/g, (ch) => `!${ch}`);
-  return sql<SqlBool>`lower(${sql.ref(column)}) like ${`%${escaped}%`} escape '!'`;
 }
 
 function toRow(v: Vpc): VpcsTable {
