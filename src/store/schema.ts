@@ -262,6 +262,11 @@ export interface SessionPoliciesTable { secret_id: string; document: string }
 
 // ---- abuse resistance: shared rate counters, operator limits, audit trail (migration 0010) -------
 
+/** Bytes out of one EIP in one UTC hour (migration 0030): written by monitoring, charged by billing. */
+export interface EipTrafficHoursTable {
+  eip_id: string; hour_start: number; account_uin: string; region: string; isp: string; address: string; bytes_out: number; updated_at: number;
+}
+
 export interface RateCountersTable { key: string; window: number; count: number }
 export interface RateLimitsTable { account_uin: string; service: string; action: string; per_second: number; updated_at: number }
 export interface AuditEventsTable {
@@ -315,4 +320,5 @@ export interface Database {
   rate_limits: RateLimitsTable;
   audit_events: AuditEventsTable;
   audit_resources: AuditResourcesTable;
+  eip_traffic_hours: EipTrafficHoursTable;
 }

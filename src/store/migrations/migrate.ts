@@ -32,6 +32,7 @@ import { abuse } from './0010-abuse.ts';
 import { listIndexes } from './0011-list-indexes.ts';
 import { pageOrderIndexes } from './0012-page-order-indexes.ts';
 import { instanceCounts } from './0013-instance-counts.ts';
+import { eipTraffic } from './0030-eip-traffic.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-identity': identity,
@@ -47,6 +48,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0011-list-indexes': listIndexes,
   '0012-page-order-indexes': pageOrderIndexes,
   '0013-instance-counts': instanceCounts,
+  '0030-eip-traffic': eipTraffic,
 };
 
 export interface MigrateOptions {
