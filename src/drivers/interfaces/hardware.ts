@@ -84,6 +84,21 @@ export interface NetworkInterface {
   setHeartbeatVlan(target: ServerTarget, vlan: number | undefined): Promise<void>;
 }
 
+/**
+ * What the BMC itself measures, read out of band (no agent on the host needed). A reading the
+ * hardware does not offer is absent rather than zero.
+ */
+export interface SensorReading {
+  /** Power the server draws now, in watts. */
+  powerWatts?: number;
+  /** Inlet (ambient) temperature, in degrees Celsius. */
+  inletTempC?: number;
+}
+
+export interface SensorsInterface {
+  readSensors(target: ServerTarget): Promise<SensorReading>;
+}
+
 export interface HardwareDriver {
   readonly type: string;
   readonly power: PowerInterface;
