@@ -16,6 +16,7 @@ import { defineGatewayCases } from './gateway-cases.ts';
 import type { StoreHarness, StoreSuiteOptions } from './harness.ts';
 import { defineIdentityCases } from './identity-cases.ts';
 import { defineLifecycleCases } from './lifecycle-cases.ts';
+import { defineMeteringCases } from './metering-cases.ts';
 
 export type { StoreSuiteOptions };
 
@@ -33,5 +34,6 @@ export function defineStoreSuite(
     defineLifecycleCases(harness);
     defineIdentityCases(harness);
     defineGatewayCases(harness);
+    defineMeteringCases(harness);
   });
 }
