@@ -85,6 +85,9 @@ function migratorFor(db: AnyDb, { migrationTableSchema }: MigrateOptions): Migra
   return new Migrator({
     db,
     provider: { getMigrations: async () => ({ ...MIGRATIONS }) },
+    // Features are built in parallel, each with its own range of numbers, and land in any order:
+    // a database that already ran 0030 must still take a later-landing 0014 instead of refusing.
+    allowUnorderedMigrations: true,
     ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
   });
 }
