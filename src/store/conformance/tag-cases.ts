@@ -77,7 +77,7 @@ export function defineTagCases(h: StoreHarness): void {
 
   test('tags: migration 0031 carries the old instance tags over (live instances, their region, the catalogue)', async (t) => {
     const { db } = await freshStore(t, h);
-    await resourceTags.down(db); // back to instance_tags
+    await resourceTags.down!(db); // back to instance_tags
     const account = await createAccount(db, anAccount(1));
     await sql`insert into regions (region, name, name_en, state) values ('ap-guangzhou', 'gz', 'gz', 'AVAILABLE')`.execute(db);
     await sql`insert into zones (zone, region, zone_id, name, name_en, state) values ('gz-9', 'ap-guangzhou', 9, 'z', 'z', 'AVAILABLE')`.execute(db);
