@@ -86,6 +86,18 @@ export async function forgetTagsOf(db: Kysely<Database>, accountUin: string, res
   }
 }
 
+/**
+ * Drops every tag of resources just deleted, whoever owned them (the deleting repository has
+ * already checked the owner; ids are unique per kind, so no other resource is touched).
+ */
+export async function forgetDeletedResources(db: Kysely<Database>, resources: readonly TaggedResource[]): Promise<void> {
+  for (const [kind, ids] of idsByKind(resources)) {
+    for (let i = 0; i < ids.length; i += 500) {
+      await db.deleteFrom('resource_tags').where('resource_kind', '=', kind).where('resource_id', 'in', ids.slice(i, i + 500)).execute();
+    }
+  }
+}
+
 /** How many tags a resource carries. */
 export async function tagCountOf(db: Kysely<Database>, accountUin: string, resource: TaggedResource): Promise<number> {
   const row = await db.selectFrom('resource_tags').select((eb) => eb.fn.countAll<number>().as('n'))
