@@ -110,6 +110,7 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   if (config.demo) {
     await seedDemo({ ...instanceDeps, box, sim: sim.lab }, {
       zones: config.zones, region: config.region, demoAccountUin: credentials.demo.accountUin, demoSecretId: credentials.demo.SecretId, now: clock(),
+      eips: config.demoEips,
     });
   }
   // Every minute: replay records past their window, and temporary keys expired over a day ago

@@ -64,6 +64,8 @@ export const SUB_CODES = [
   'ResourceInUse.TagKeyAttached',
   'ResourceNotFound.AttachedTagKeyNotFound',
   'ResourceNotFound.TagNonExist',
+  // cam 2019-01-16: GetUser, UpdateUser, DeleteUser and the calls naming a sub-user
+  'ResourceNotFound.UserNotExist',
 ] as const;
 export type SubCode = (typeof SUB_CODES)[number];
 
