@@ -128,7 +128,7 @@ describe('bms CLI', () => {
       .map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
     const r = spawnSync('script', ['-qfec', cmd, '/dev/null'], { env: { ...env, COLUMNS: '160' }, encoding: 'utf8', timeout: 120_000 });
     assert.equal(r.status, 0, r.stdout);
-    assert.match(r.stdout, /\x1b\[2K/, 'lines are cleared and redrawn');
+    assert.ok(r.stdout.includes('\x1b[2K'), 'lines are cleared and redrawn');
     assert.match(r.stdout, /\[#*\.*\] +\d+%/, 'a progress bar');
     assert.match(r.stdout, /\[#{20}\] 100% +step \d\/\d mark-running +elapsed \d+:\d\d +ETA 0:00 +done/);
     const id = /^(bms-[0-9a-z]{8})\r?$/m.exec(r.stdout)?.[1];
