@@ -238,6 +238,51 @@ describe('bms CLI', () => {
     assert.match((await ok(['completion', 'zsh'])).stdout, /^#compdef bms/);
   });
 
+  it('the banner\'s first command works as printed, and its /docs/ link answers', async () => {
+    const line = /^Try: +(npx bms .*)$/m.exec(server.output())?.[1];
+    assert.ok(line, server.output());
+    const words = line.split(/ +/);
+    assert.deepEqual(words.slice(0, 2), ['npx', 'bms']);
+    const r = await ok(words.slice(2));
+    assert.match(r.stdout, /^\| InstanceId +\| InstanceName +\| Status/m);
+    const docsUrl = /API reference (http:\/\/\S+\/docs\/)/.exec(server.output())?.[1];
+    assert.equal(docsUrl, `http://${server.endpoint}/docs/`);
+    assert.equal((await fetch(docsUrl!)).status, 200);
+  });
+
+  it('the API reference at /docs/ covers every service, action, parameter and error code, in English and Chinese', async () => {
+    const get = async (path: string, lang = 'en-US') => {
+      const res = await fetch(`http://${server.endpoint}${path}${path.includes('?') ? '&' : '?'}lang=${lang}`);
+      return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+    };
+    const index = await get('/docs/');
+    assert.equal(index.status, 200);
+    assert.equal(index.type, 'text/html; charset=utf-8');
+    for (const code of ['MissingParameter', 'RequestLimitExceeded', 'ResourceNotFound', 'AuthFailure.SignatureFailure']) assert.ok(index.text.includes(`<code>${code}</code>`), code);
+    const specs = Object.fromEntries(['audit', 'bms', 'bmsops', 'cam', 'sts', 'vpc'].map((s) => [s, JSON.parse(readFileSync(projectPath(`src/spec/${s}.json`), 'utf8')) as { version: string; actions: Record<string, { title: string; titleEn: string; input: Array<{ name: string }>; output: Array<{ name: string }> }> }]));
+    for (const [service, spec] of Object.entries(specs)) {
+      assert.ok(index.text.includes(`href="/docs/${service}/?lang=en-US"`), service);
+      const svc = await get(`/docs/${service}/`);
+      assert.equal(svc.status, 200);
+      for (const [name, a] of Object.entries(spec.actions)) {
+        assert.ok(svc.text.includes(`/docs/${service}/${name}?`), `${service} lists ${name}`);
+        const en = await get(`/docs/${service}/${name}`);
+        assert.equal(en.status, 200, `${service}/${name}`);
+        assert.ok(en.text.includes(a.titleEn.replace(/&/g, '&#38;').replace(/'/g, '&#39;')), `${service}/${name} title`);
+        for (const m of [...a.input, ...a.output]) assert.ok(en.text.includes(`<code>${m.name}</code>`), `${service}/${name} documents ${m.name}`);
+        assert.ok(en.text.includes(`X-TC-Action: ${name}`) && en.text.includes(`bms ${service} ${name}`), 'example request over HTTP and the CLI');
+        assert.ok(en.text.includes('&#34;RequestId&#34;: '), 'example answer');
+      }
+    }
+    const zh = await get('/docs/bms/RunInstances', 'zh-CN');
+    assert.match(zh.text, /输入参数/);
+    assert.ok(zh.text.includes(specs.bms!.actions.RunInstances!.title));
+    assert.match(zh.text, /<code>MissingParameter<\/code>/);
+    assert.match((await get('/docs/bms/RunInstances')).text, /<td><code>InstanceCount<\/code><\/td><td>Int64<\/td><td>No<\/td><td>range/);
+    assert.equal((await get('/docs/bms/NoSuchAction')).status, 404);
+    assert.equal((await get('/docs/nothere/')).status, 404);
+  });
+
   it('registers servers from a CSV file (operator keys)', async () => {
     const op = readCredentialFile(dataDir, 'operator');
     const opEnv = { TENCENTCLOUD_SECRET_ID: op.SecretId, TENCENTCLOUD_SECRET_KEY: op.SecretKey, BMS_ENDPOINT: server.endpoint };
