@@ -37,7 +37,7 @@ describe('SDK: generated from the spec', () => {
 });
 
 describe('SDK: signing', () => {
-  it('signs content-type, host and x-tc-action exactly as the gateway verifies (its own implementation)', async () => {
+  it('signs content-type, host, x-tc-action (and x-tc-token) exactly as the gateway verifies (its own implementation)', async () => {
     const input = { secretId: 'AKIDEXAMPLE', secretKey: 'Gu5t9xGARNpq86cd98joQYCN3EXAMPLE', service: 'bms', timestamp: 1_765_000_000, host: '127.0.0.1:8080', contentType: 'application/json; charset=utf-8', action: 'DescribeInstances', body: '{"Limit":1}' };
     const auth = await tc3Authorization(input);
     const date = '2025-12-06';
@@ -49,6 +49,13 @@ describe('SDK: signing', () => {
     assert.equal(auth, `TC3-HMAC-SHA256 Credential=AKIDEXAMPLE/${date}/bms/tc3_request, SignedHeaders=content-type;host;x-tc-action, Signature=${expected}`);
     const other = await tc3Authorization({ ...input, action: 'TerminateInstances' });
     assert.notEqual(other, auth, 'the action is part of the signature');
+    const withToken = await tc3Authorization({ ...input, token: 'tok-123' });
+    const tokenCanonical = tc3CanonicalRequest({
+      method: 'POST', rawQuery: '', headers: { 'content-type': input.contentType, 'x-tc-action': input.action, 'x-tc-token': 'tok-123' },
+      signedHeaders: ['content-type', 'host', 'x-tc-action', 'x-tc-token'], host: input.host, body: Buffer.from(input.body),
+    });
+    const tokenSig = tc3Signature(tc3SigningKey(input.secretKey, date, 'bms'), tc3StringToSign(String(input.timestamp), date, 'bms', tokenCanonical));
+    assert.equal(withToken, `TC3-HMAC-SHA256 Credential=AKIDEXAMPLE/${date}/bms/tc3_request, SignedHeaders=content-type;host;x-tc-action;x-tc-token, Signature=${tokenSig}`);
   });
 
   it('a session authenticator sends the cookie (credentials: include) and the CSRF header, and signs nothing', async () => {

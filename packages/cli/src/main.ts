@@ -76,8 +76,7 @@ class Context {
 
   clientOptions(): ClientOptions {
     this.#resolve();
-    const timeoutMs = this.args.options.timeout ? undefined : undefined;
-    return { endpoint: this.#endpoint!, region: this.#region!, credentials: this.#creds!, language: this.lang, ...(timeoutMs ? { timeoutMs } : {}) };
+    return { endpoint: this.#endpoint!, region: this.#region!, credentials: this.#creds!, language: this.lang };
   }
 
   client(service: string): BaseClient {

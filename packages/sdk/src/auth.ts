@@ -50,7 +50,7 @@ export function tc3(source: CredentialSource, clock: Clock = () => Date.now()): 
       if (c.token) req.headers['X-TC-Token'] = c.token;
       req.headers.Authorization = await tc3Authorization({
         secretId: c.secretId, secretKey: c.secretKey, service: req.service, timestamp,
-        host: req.url.host, contentType: req.headers['Content-Type']!, action: req.action, body: req.body,
+        host: req.url.host, contentType: req.headers['Content-Type']!, action: req.action, body: req.body, ...(c.token ? { token: c.token } : {}),
       });
     },
   };

@@ -2,8 +2,9 @@
  * TC3-HMAC-SHA256 over Web Crypto (Node 20's `globalThis.crypto` and every browser), so the SDK
  * has no dependency on `node:crypto`.
  *
- * Signed headers are `content-type;host;x-tc-action`: signing the action means a captured
- * signature cannot be replayed against another action with the same body. The canonical header
+ * Signed headers are `content-type;host;x-tc-action`, plus `x-tc-token` with temporary
+ * credentials: signing the action means a captured signature cannot be replayed against another
+ * action with the same body, and signing the token binds it to the request. The canonical header
  * values are the ones sent (the gateway compares against exactly those). The derived key
  * (three HMACs) is kept per secret key, day and service.
  */
@@ -49,22 +50,24 @@ export interface Tc3Input {
   host: string;
   contentType: string;
   action: string;
+  /** The temporary credentials' token, sent as X-TC-Token (and then signed). */
+  token?: string;
   body: string;
 }
-
-export const TC3_SIGNED_HEADERS = 'content-type;host;x-tc-action';
 
 /** The Authorization header value for one request. */
 export async function tc3Authorization(input: Tc3Input): Promise<string> {
   const date = new Date(input.timestamp * 1000).toISOString().slice(0, 10);
+  const signed = input.token ? 'content-type;host;x-tc-action;x-tc-token' : 'content-type;host;x-tc-action';
+  const tokenLine = input.token ? `x-tc-token:${input.token}\n` : '';
   const canonical = [
     'POST', '/', '',
-    `content-type:${input.contentType}\nhost:${input.host}\nx-tc-action:${input.action}\n`,
-    TC3_SIGNED_HEADERS,
+    `content-type:${input.contentType}\nhost:${input.host}\nx-tc-action:${input.action}\n${tokenLine}`,
+    signed,
     await sha256Hex(input.body),
   ].join('\n');
   const scope = `${date}/${input.service}/tc3_request`;
   const toSign = `TC3-HMAC-SHA256\n${input.timestamp}\n${scope}\n${await sha256Hex(canonical)}`;
   const signature = hex(await hmac(await signingKey(input.secretKey, date, input.service), toSign));
-  return `TC3-HMAC-SHA256 Credential=${input.secretId}/${scope}, SignedHeaders=${TC3_SIGNED_HEADERS}, Signature=${signature}`;
+  return `TC3-HMAC-SHA256 Credential=${input.secretId}/${scope}, SignedHeaders=${signed}, Signature=${signature}`;
 }
