@@ -83,7 +83,7 @@ function jsdoc(pad: string, ...paragraphs: Array<string | undefined>): string {
   if (clean.length === 0) return '';
   const lines = clean.flatMap((p, i) => (i === 0 ? p : ['', ...p]));
   if (lines.length === 1) return `${pad}/** ${lines[0]} */\n`;
-  return `${pad}/**\n${lines.map((l) => `${pad} * ${l}`).join('\n')}\n${pad} */\n`;
+  return `${pad}/**\n${lines.map((l) => (l ? `${pad} * ${l}` : `${pad} *`)).join('\n')}\n${pad} */\n`;
 }
 
 function limitsOf(m: Member): string | undefined {

@@ -62,7 +62,7 @@ export interface Event {
 
 /**
  * Input of LookUpEvents: Look up events.
- * 
+ *
  * LookUpEvents 的输入：检索日志。
  */
 export interface LookUpEventsRequest {
@@ -108,7 +108,7 @@ export interface AuditPages {
 
 /**
  * Client of the audit service (version 2019-03-19).
- * 
+ *
  * const audit = new AuditClient({ endpoint, region, credentials: { secretId, secretKey } });
  */
 export class AuditClient extends BaseClient {
@@ -126,7 +126,7 @@ export class AuditClient extends BaseClient {
 
   /**
    * Look up events. Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 检索日志：本接口（LookUpEvents）用于检索本账号的操作审计记录：每一次写操作调用（无论成功或失败）以及每一次密钥读取（如 DescribeOutbandInfo）。按时间倒序返回，每次最多 50 条；ListOver 为 false 时以返回的 NextToken 继续查询。
    */
   LookUpEvents(params: LookUpEventsRequest, options?: CallOptions): Promise<LookUpEventsResponse> {

@@ -390,7 +390,7 @@ export interface TaskStep {
 
 /**
  * Input of CreateBackupIP: Create a backup IP.
- * 
+ *
  * CreateBackupIP 的输入：创建备用IP。
  */
 export interface CreateBackupIPRequest {
@@ -412,7 +412,7 @@ export interface CreateBackupIPResponse {
 
 /**
  * Input of CreateDisasterRecoverGroup: Create a spread placement group.
- * 
+ *
  * CreateDisasterRecoverGroup 的输入：创建分散置放群组。
  */
 export interface CreateDisasterRecoverGroupRequest {
@@ -432,7 +432,7 @@ export interface CreateDisasterRecoverGroupResponse {
 
 /**
  * Input of CreateHeartbeat: Create a heartbeat network group.
- * 
+ *
  * CreateHeartbeat 的输入：创建心跳网络组。
  */
 export interface CreateHeartbeatRequest {
@@ -452,7 +452,7 @@ export interface CreateHeartbeatResponse {
 
 /**
  * Input of CreateOutbandIP: Create an out-of-band (BMC) mapping.
- * 
+ *
  * CreateOutbandIP 的输入：创建带外映射。
  */
 export interface CreateOutbandIPRequest {
@@ -478,7 +478,7 @@ export interface CreateOutbandIPResponse {
 
 /**
  * Input of DeleteDisasterRecoverGroups: Delete spread placement groups.
- * 
+ *
  * DeleteDisasterRecoverGroups 的输入：删除分散置放群组。
  */
 export interface DeleteDisasterRecoverGroupsRequest {
@@ -494,7 +494,7 @@ export interface DeleteDisasterRecoverGroupsResponse {
 
 /**
  * Input of DeleteHeartbeats: Delete heartbeat network groups.
- * 
+ *
  * DeleteHeartbeats 的输入：删除心跳网络组。
  */
 export interface DeleteHeartbeatsRequest {
@@ -510,7 +510,7 @@ export interface DeleteHeartbeatsResponse {
 
 /**
  * Input of DeleteOutbandIP: Delete out-of-band mappings.
- * 
+ *
  * DeleteOutbandIP 的输入：删除带外映射。
  */
 export interface DeleteOutbandIPRequest {
@@ -526,7 +526,7 @@ export interface DeleteOutbandIPResponse {
 
 /**
  * Input of DescribeDisasterRecoverGroups: Query spread placement groups.
- * 
+ *
  * DescribeDisasterRecoverGroups 的输入：查询置放群组信息。
  */
 export interface DescribeDisasterRecoverGroupsRequest {
@@ -552,7 +552,7 @@ export interface DescribeDisasterRecoverGroupsResponse {
 
 /**
  * Input of DescribeDisks: List BMS disks.
- * 
+ *
  * DescribeDisks 的输入：查询BMS硬盘列表。
  */
 export interface DescribeDisksRequest {
@@ -578,7 +578,7 @@ export interface DescribeDisksResponse {
 
 /**
  * Input of DescribeFlavors: List flavors.
- * 
+ *
  * DescribeFlavors 的输入：显示套餐列表。
  */
 export interface DescribeFlavorsRequest {
@@ -604,7 +604,7 @@ export interface DescribeFlavorsResponse {
 
 /**
  * Input of DescribeHeartbeats: Query heartbeat network groups.
- * 
+ *
  * DescribeHeartbeats 的输入：查询心跳网络组信息。
  */
 export interface DescribeHeartbeatsRequest {
@@ -630,7 +630,7 @@ export interface DescribeHeartbeatsResponse {
 
 /**
  * Input of DescribeInstances: List instances.
- * 
+ *
  * DescribeInstances 的输入：查看实例列表。
  */
 export interface DescribeInstancesRequest {
@@ -656,7 +656,7 @@ export interface DescribeInstancesResponse {
 
 /**
  * Input of DescribeOutbandIP: List out-of-band mappings.
- * 
+ *
  * DescribeOutbandIP 的输入：显示带外映射。
  */
 export interface DescribeOutbandIPRequest {
@@ -680,7 +680,7 @@ export interface DescribeOutbandIPResponse {
 
 /**
  * Input of DescribeOutbandInfo: Query the out-of-band (BMC) account of an instance.
- * 
+ *
  * DescribeOutbandInfo 的输入：查询BMS带外账号密码。
  */
 export interface DescribeOutbandInfoRequest {
@@ -698,7 +698,7 @@ export interface DescribeOutbandInfoResponse {
 
 /**
  * Input of DescribeRegions: List regions.
- * 
+ *
  * DescribeRegions 的输入：查询地域列表。
  */
 export interface DescribeRegionsRequest {
@@ -716,7 +716,7 @@ export interface DescribeRegionsResponse {
 
 /**
  * Input of DescribeTasks: List tasks.
- * 
+ *
  * DescribeTasks 的输入：查询任务列表。
  */
 export interface DescribeTasksRequest {
@@ -742,7 +742,7 @@ export interface DescribeTasksResponse {
 
 /**
  * Input of DescribeZones: List zones.
- * 
+ *
  * DescribeZones 的输入：查询可用区列表。
  */
 export interface DescribeZonesRequest {
@@ -760,7 +760,7 @@ export interface DescribeZonesResponse {
 
 /**
  * Input of InquiryPriceBmsInstanceForTrade: Inquire the price of a BMS instance.
- * 
+ *
  * InquiryPriceBmsInstanceForTrade 的输入：bms询价。
  */
 export interface InquiryPriceBmsInstanceForTradeRequest {
@@ -790,7 +790,7 @@ export interface InquiryPriceBmsInstanceForTradeResponse {
 
 /**
  * Input of ModifyHeartbeat: Put instances into a heartbeat network group.
- * 
+ *
  * ModifyHeartbeat 的输入：用于设置一个或多个bms心跳网络组。
  */
 export interface ModifyHeartbeatRequest {
@@ -810,7 +810,7 @@ export interface ModifyHeartbeatResponse {
 
 /**
  * Input of ModifyInstancesAttribute: Modify instance attributes (name).
- * 
+ *
  * ModifyInstancesAttribute 的输入：修改实例的属性。
  */
 export interface ModifyInstancesAttributeRequest {
@@ -828,7 +828,7 @@ export interface ModifyInstancesAttributeResponse {
 
 /**
  * Input of ModifyInstancesGroupId: Change the spread placement group of an instance.
- * 
+ *
  * ModifyInstancesGroupId 的输入：修改实例的置放群组。
  */
 export interface ModifyInstancesGroupIdRequest {
@@ -846,7 +846,7 @@ export interface ModifyInstancesGroupIdResponse {
 
 /**
  * Input of QueryTask: Query the result of an asynchronous task.
- * 
+ *
  * QueryTask 的输入：查询异步任务执行结果。
  */
 export interface QueryTaskRequest {
@@ -866,7 +866,7 @@ export interface QueryTaskResponse {
 
 /**
  * Input of RebootInstances: Reboot instances.
- * 
+ *
  * RebootInstances 的输入：重启实例。
  */
 export interface RebootInstancesRequest {
@@ -884,7 +884,7 @@ export interface RebootInstancesResponse {
 
 /**
  * Input of ResetInstance: Reinstall an instance.
- * 
+ *
  * ResetInstance 的输入：重装实例。
  */
 export interface ResetInstanceRequest {
@@ -912,7 +912,7 @@ export interface ResetInstanceResponse {
 
 /**
  * Input of ReturnBackupIP: Return a backup IP.
- * 
+ *
  * ReturnBackupIP 的输入：退还备用IP。
  */
 export interface ReturnBackupIPRequest {
@@ -932,7 +932,7 @@ export interface ReturnBackupIPResponse {
 
 /**
  * Input of RunInstances: Create instances.
- * 
+ *
  * RunInstances 的输入：创建实例。
  */
 export interface RunInstancesRequest {
@@ -980,7 +980,7 @@ export interface RunInstancesResponse {
 
 /**
  * Input of StartInstances: Start instances.
- * 
+ *
  * StartInstances 的输入：启动实例。
  */
 export interface StartInstancesRequest {
@@ -998,7 +998,7 @@ export interface StartInstancesResponse {
 
 /**
  * Input of StopInstances: Stop instances.
- * 
+ *
  * StopInstances 的输入：关闭实例。
  */
 export interface StopInstancesRequest {
@@ -1016,7 +1016,7 @@ export interface StopInstancesResponse {
 
 /**
  * Input of TerminateInstances: Return (terminate) instances.
- * 
+ *
  * TerminateInstances 的输入：退还实例。
  */
 export interface TerminateInstancesRequest {
@@ -1038,7 +1038,7 @@ export interface TerminateInstancesResponse {
 
 /**
  * Input of UpdateDisasterRecoverGroup: Rename a spread placement group.
- * 
+ *
  * UpdateDisasterRecoverGroup 的输入：修改置放群组信息。
  */
 export interface UpdateDisasterRecoverGroupRequest {
@@ -1056,7 +1056,7 @@ export interface UpdateDisasterRecoverGroupResponse {
 
 /**
  * Input of UpdateHeartbeat: Rename a heartbeat network group.
- * 
+ *
  * UpdateHeartbeat 的输入：更新心跳网络组名称。
  */
 export interface UpdateHeartbeatRequest {
@@ -1154,7 +1154,7 @@ export interface BmsPages {
 
 /**
  * Client of the bms service (version 2018-08-13).
- * 
+ *
  * const bms = new BmsClient({ endpoint, region, credentials: { secretId, secretKey } });
  */
 export class BmsClient extends BaseClient {
@@ -1172,7 +1172,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Create a backup IP. Mutating; 20 requests/s per account.
-   * 
+   *
    * 创建备用IP：创建备用IP
    */
   CreateBackupIP(params: CreateBackupIPRequest, options?: CallOptions): Promise<CreateBackupIPResponse> {
@@ -1181,7 +1181,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Create a spread placement group. Mutating; 10 requests/s per account.
-   * 
+   *
    * 创建分散置放群组：创建分散置放群组，该功能对资源挑战较大，请谨慎使用。创建好的容灾组，可在创建实例的时指定。
    */
   CreateDisasterRecoverGroup(params: CreateDisasterRecoverGroupRequest, options?: CallOptions): Promise<CreateDisasterRecoverGroupResponse> {
@@ -1190,7 +1190,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Create a heartbeat network group. Mutating; 20 requests/s per account.
-   * 
+   *
    * 创建心跳网络组：创建心跳网络组
    */
   CreateHeartbeat(params: CreateHeartbeatRequest, options?: CallOptions): Promise<CreateHeartbeatResponse> {
@@ -1199,7 +1199,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Create an out-of-band (BMC) mapping. Mutating; 20 requests/s per account.
-   * 
+   *
    * 创建带外映射：创建带外映射
    */
   CreateOutbandIP(params: CreateOutbandIPRequest, options?: CallOptions): Promise<CreateOutbandIPResponse> {
@@ -1208,7 +1208,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Delete spread placement groups. Mutating; 10 requests/s per account.
-   * 
+   *
    * 删除分散置放群组：本接口 (DeleteDisasterRecoverGroups)用于删除[分散置放群组]。只有空的置放群组才能被删除，非空的群组需要先销毁组内所有BMS服务器，才能执行删除操作，不然会产生删除置放群组失败的错误。
    */
   DeleteDisasterRecoverGroups(params: DeleteDisasterRecoverGroupsRequest, options?: CallOptions): Promise<DeleteDisasterRecoverGroupsResponse> {
@@ -1217,7 +1217,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Delete heartbeat network groups. Mutating; 20 requests/s per account.
-   * 
+   *
    * 删除心跳网络组：删除心跳网络组
    */
   DeleteHeartbeats(params: DeleteHeartbeatsRequest, options?: CallOptions): Promise<DeleteHeartbeatsResponse> {
@@ -1226,7 +1226,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Delete out-of-band mappings. Mutating; 20 requests/s per account.
-   * 
+   *
    * 删除带外映射：删除带外映射
    */
   DeleteOutbandIP(params: DeleteOutbandIPRequest, options?: CallOptions): Promise<DeleteOutbandIPResponse> {
@@ -1235,7 +1235,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Query spread placement groups. Read-only; 10 requests/s per account.
-   * 
+   *
    * 查询置放群组信息：查询置放群组信息列表
    */
   DescribeDisasterRecoverGroups(params?: DescribeDisasterRecoverGroupsRequest, options?: CallOptions): Promise<DescribeDisasterRecoverGroupsResponse> {
@@ -1244,7 +1244,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * List BMS disks. Read-only; 20 requests/s per account.
-   * 
+   *
    * 查询BMS硬盘列表：本接口 ( DescribeDisks ) 用于查询BMS硬盘列表。
    * - 可以根据BMS硬盘ID等信息来查询BMS硬盘的详细信息，不同条件之间为与(AND)的关系，过滤信息详细请见过滤器 Filter 。
    * - 如果参数为空，返回当前用户一定数量 ( Limit 所指定的数量，默认为20 ) 的BMS硬盘列表。
@@ -1255,7 +1255,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * List flavors. Read-only; 40 requests/s per account.
-   * 
+   *
    * 显示套餐列表：显示套餐列表详情。
    */
   DescribeFlavors(params?: DescribeFlavorsRequest, options?: CallOptions): Promise<DescribeFlavorsResponse> {
@@ -1264,7 +1264,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Query heartbeat network groups. Read-only; 20 requests/s per account.
-   * 
+   *
    * 查询心跳网络组信息：查询心跳网络组信息
    */
   DescribeHeartbeats(params?: DescribeHeartbeatsRequest, options?: CallOptions): Promise<DescribeHeartbeatsResponse> {
@@ -1273,7 +1273,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * List instances. Read-only; 40 requests/s per account.
-   * 
+   *
    * 查看实例列表：本接口 (DescribeInstances) 用于查询一个或多个实例的详细信息。
    * - 可以根据实例 ID、实例名称或者实例计费模式等信息来查询实例的详细信息。过滤信息详情请见过滤器 Filter。
    * - 如果参数为空，返回当前用户一定数量 (Limit 所指定的数量，默认为20) 的实例。
@@ -1284,7 +1284,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * List out-of-band mappings. Read-only; 20 requests/s per account.
-   * 
+   *
    * 显示带外映射：显示带外映射
    */
   DescribeOutbandIP(params?: DescribeOutbandIPRequest, options?: CallOptions): Promise<DescribeOutbandIPResponse> {
@@ -1293,7 +1293,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Query the out-of-band (BMC) account of an instance. Read-only; 20 requests/s per account.
-   * 
+   *
    * 查询BMS带外账号密码：查询BMS带外账号密码
    */
   DescribeOutbandInfo(params: DescribeOutbandInfoRequest, options?: CallOptions): Promise<DescribeOutbandInfoResponse> {
@@ -1302,7 +1302,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * List regions. Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 查询地域列表：查询产品支持的地域列表（参考文档引用但未定义；扩展，SPEC §6，结构同腾讯云CVM）。
    * Extension (SPEC §6): referenced by the doc, shaped like Tencent CVM.
    */
@@ -1312,7 +1312,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * List tasks. Read-only; 10 requests/s per account; BMS extension.
-   * 
+   *
    * 查询任务列表：查询异步任务的详细信息：按实例的步骤、进度与错误（扩展，SPEC §4、§6）。TaskIds与InstanceIds都不指定时返回当前用户最近的任务。
    * Extension (SPEC §4, §6): tasks with per-instance steps, progress and errors.
    */
@@ -1322,7 +1322,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * List zones. Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 查询可用区列表：查询当前地域的可用区列表（扩展，SPEC §6，结构同腾讯云CVM）。
    * Extension (SPEC §6): zones of the request's region, shaped like Tencent CVM.
    */
@@ -1332,7 +1332,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Inquire the price of a BMS instance. Read-only; 10 requests/s per account; BMS extension.
-   * 
+   *
    * bms询价：bms询价（厂商SDK中同版本的接口；扩展，SPEC §6）。
    * Extension (SPEC §6): price inquiry present in the vendor SDK for this API version.
    */
@@ -1342,7 +1342,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Put instances into a heartbeat network group. Mutating; 20 requests/s per account.
-   * 
+   *
    * 用于设置一个或多个bms心跳网络组：用于设置一个或多个bms心跳网络组
    */
   ModifyHeartbeat(params: ModifyHeartbeatRequest, options?: CallOptions): Promise<ModifyHeartbeatResponse> {
@@ -1351,7 +1351,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Modify instance attributes (name). Mutating; 10 requests/s per account.
-   * 
+   *
    * 修改实例的属性：本接口 (ModifyInstancesAttribute) 用于修改实例的属性（目前只支持修改实例的名称）。
    */
   ModifyInstancesAttribute(params: ModifyInstancesAttributeRequest, options?: CallOptions): Promise<ModifyInstancesAttributeResponse> {
@@ -1360,7 +1360,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Change the spread placement group of an instance. Mutating; 10 requests/s per account.
-   * 
+   *
    * 修改实例的置放群组：本接口 (ModifyInstancesGroupId) 用于修改实例置放群组
    */
   ModifyInstancesGroupId(params: ModifyInstancesGroupIdRequest, options?: CallOptions): Promise<ModifyInstancesGroupIdResponse> {
@@ -1369,7 +1369,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Query the result of an asynchronous task. Read-only; 10 requests/s per account; BMS extension.
-   * 
+   *
    * 查询异步任务执行结果：查询异步任务执行结果（厂商SDK中同版本的接口，不在26个参考接口之内；扩展，SPEC §6）。更详细的任务信息见DescribeTasks。
    * Extension (SPEC §6): present in the vendor SDK for this API version.
    */
@@ -1379,7 +1379,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Reboot instances. Mutating; 10 requests/s per account.
-   * 
+   *
    * 重启实例：本接口 (RebootInstances) 用于重启实例。
    * - 只有状态为 RUNNING 的实例才可以进行此操作。
    * - 接口调用成功时，实例会进入 REBOOTING 状态；重启实例成功时，实例会进入 RUNNING 状态。
@@ -1390,7 +1390,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Reinstall an instance. Mutating; 10 requests/s per account.
-   * 
+   *
    * 重装实例：本接口 (ResetInstance) 用于重装指定实例上的操作系统。
    * - 如果指定了 OperatingSystem 参数，则使用指定的系统重装；否则按照当前实例使用的系统进行重装。
    * - 系统盘将会被格式化，并重置；请确保系统盘中无重要文件。
@@ -1401,7 +1401,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Return a backup IP. Mutating; 20 requests/s per account.
-   * 
+   *
    * 退还备用IP：退还备用IP
    */
   ReturnBackupIP(params: ReturnBackupIPRequest, options?: CallOptions): Promise<ReturnBackupIPResponse> {
@@ -1410,7 +1410,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Create instances. Mutating; 10 requests/s per account.
-   * 
+   *
    * 创建实例：本接口 (RunInstances) 用于创建一个或多个指定配置的实例。
    */
   RunInstances(params: RunInstancesRequest, options?: CallOptions): Promise<RunInstancesResponse> {
@@ -1419,7 +1419,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Start instances. Mutating; 10 requests/s per account.
-   * 
+   *
    * 启动实例：本接口 (StartInstances) 用于启动一个或多个实例。
    * - 只有状态为 STOPPED 的实例才可以进行此操作。
    * - 接口调用成功时，实例会进入 STARTING 状态；启动实例成功时，实例会进入 RUNNING 状态。
@@ -1430,7 +1430,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Stop instances. Mutating; 10 requests/s per account.
-   * 
+   *
    * 关闭实例：本接口 (StopInstances) 用于关闭一个或多个实例。
    * - 只有状态为 RUNNING 的实例才可以进行此操作。
    * - 接口调用成功时，实例会进入 STOPPING 状态；关闭实例成功时，实例会进入 STOPPED 状态。
@@ -1441,7 +1441,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Return (terminate) instances. Mutating; 10 requests/s per account.
-   * 
+   *
    * 退还实例：本接口 (TerminateInstances) 用于主动退还实例。
    * - 不再使用的实例，可通过本接口主动退还。
    */
@@ -1451,7 +1451,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Rename a spread placement group. Mutating; 10 requests/s per account.
-   * 
+   *
    * 修改置放群组信息：修改置放群组信息名称
    */
   UpdateDisasterRecoverGroup(params: UpdateDisasterRecoverGroupRequest, options?: CallOptions): Promise<UpdateDisasterRecoverGroupResponse> {
@@ -1460,7 +1460,7 @@ export class BmsClient extends BaseClient {
 
   /**
    * Rename a heartbeat network group. Mutating; 20 requests/s per account.
-   * 
+   *
    * 更新心跳网络组名称：更新心跳网络组名称
    */
   UpdateHeartbeat(params: UpdateHeartbeatRequest, options?: CallOptions): Promise<UpdateHeartbeatResponse> {

@@ -448,7 +448,7 @@ export interface TenantUser {
 
 /**
  * Input of CreateSwitch: Create a top-of-rack switch.
- * 
+ *
  * CreateSwitch 的输入：创建交换机。
  */
 export interface CreateSwitchRequest {
@@ -468,7 +468,7 @@ export interface CreateSwitchResponse {
 
 /**
  * Input of DescribeSwitches: List switches.
- * 
+ *
  * DescribeSwitches 的输入：查询交换机列表。
  */
 export interface DescribeSwitchesRequest {
@@ -494,7 +494,7 @@ export interface DescribeSwitchesResponse {
 
 /**
  * Input of CreateRack: Create a rack.
- * 
+ *
  * CreateRack 的输入：创建机架。
  */
 export interface CreateRackRequest {
@@ -514,7 +514,7 @@ export interface CreateRackResponse {
 
 /**
  * Input of DescribeRacks: List racks.
- * 
+ *
  * DescribeRacks 的输入：查询机架列表。
  */
 export interface DescribeRacksRequest {
@@ -542,7 +542,7 @@ export interface DescribeRacksResponse {
 
 /**
  * Input of RegisterServers: Register physical servers.
- * 
+ *
  * RegisterServers 的输入：录入服务器。
  */
 export interface RegisterServersRequest {
@@ -560,7 +560,7 @@ export interface RegisterServersResponse {
 
 /**
  * Input of DescribeServers: List physical servers.
- * 
+ *
  * DescribeServers 的输入：查询服务器列表。
  */
 export interface DescribeServersRequest {
@@ -586,7 +586,7 @@ export interface DescribeServersResponse {
 
 /**
  * Input of SetHeartbeatVlanRange: Set a zone's heartbeat VLAN range.
- * 
+ *
  * SetHeartbeatVlanRange 的输入：设置可用区的心跳VLAN范围。
  */
 export interface SetHeartbeatVlanRangeRequest {
@@ -618,7 +618,7 @@ export interface SetHeartbeatVlanRangeResponse {
 
 /**
  * Input of DescribeSwitchPorts: List the servers' heartbeat switch ports.
- * 
+ *
  * DescribeSwitchPorts 的输入：查询服务器心跳端口。
  */
 export interface DescribeSwitchPortsRequest {
@@ -644,7 +644,7 @@ export interface DescribeSwitchPortsResponse {
 
 /**
  * Input of ModifyServersMaintenance: Put servers into or out of maintenance.
- * 
+ *
  * ModifyServersMaintenance 的输入：设置服务器维护状态。
  */
 export interface ModifyServersMaintenanceRequest {
@@ -664,7 +664,7 @@ export interface ModifyServersMaintenanceResponse {
 
 /**
  * Input of InjectServerFaults: Inject a fault into a simulated server.
- * 
+ *
  * InjectServerFaults 的输入：注入服务器故障。
  */
 export interface InjectServerFaultsRequest {
@@ -688,7 +688,7 @@ export interface InjectServerFaultsResponse {
 
 /**
  * Input of ClearServerFaults: Clear the faults of a simulated server.
- * 
+ *
  * ClearServerFaults 的输入：清除服务器故障。
  */
 export interface ClearServerFaultsRequest {
@@ -704,7 +704,7 @@ export interface ClearServerFaultsResponse {
 
 /**
  * Input of DescribeServerFaults: List the faults of simulated servers.
- * 
+ *
  * DescribeServerFaults 的输入：查询服务器故障。
  */
 export interface DescribeServerFaultsRequest {
@@ -722,7 +722,7 @@ export interface DescribeServerFaultsResponse {
 
 /**
  * Input of PressServerPowerButton: Press the power button of a simulated server.
- * 
+ *
  * PressServerPowerButton 的输入：按下服务器电源按钮。
  */
 export interface PressServerPowerButtonRequest {
@@ -740,7 +740,7 @@ export interface PressServerPowerButtonResponse {
 
 /**
  * Input of CreateFlavor: Create a flavor.
- * 
+ *
  * CreateFlavor 的输入：创建套餐。
  */
 export interface CreateFlavorRequest {
@@ -784,7 +784,7 @@ export interface CreateFlavorResponse {
 
 /**
  * Input of ModifyFlavor: Modify a flavor.
- * 
+ *
  * ModifyFlavor 的输入：修改套餐。
  */
 export interface ModifyFlavorRequest {
@@ -808,7 +808,7 @@ export interface ModifyFlavorResponse {
 
 /**
  * Input of DescribeFlavors: List flavors (operator view).
- * 
+ *
  * DescribeFlavors 的输入：查询套餐列表（运营视图）。
  */
 export interface DescribeFlavorsRequest {
@@ -834,7 +834,7 @@ export interface DescribeFlavorsResponse {
 
 /**
  * Input of CreateOsImage: Create an OS image.
- * 
+ *
  * CreateOsImage 的输入：创建镜像。
  */
 export interface CreateOsImageRequest {
@@ -856,7 +856,7 @@ export interface CreateOsImageResponse {
 
 /**
  * Input of DescribeOsImages: List OS images.
- * 
+ *
  * DescribeOsImages 的输入：查询镜像列表。
  */
 export interface DescribeOsImagesRequest {
@@ -882,7 +882,7 @@ export interface DescribeOsImagesResponse {
 
 /**
  * Input of AddEipPoolAddresses: Add addresses to the EIP pool.
- * 
+ *
  * AddEipPoolAddresses 的输入：扩充弹性公网IP资源池。
  */
 export interface AddEipPoolAddressesRequest {
@@ -906,7 +906,7 @@ export interface AddEipPoolAddressesResponse {
 
 /**
  * Input of DescribeEipPool: Describe the EIP pool.
- * 
+ *
  * DescribeEipPool 的输入：查询弹性公网IP资源池。
  */
 export interface DescribeEipPoolRequest {
@@ -932,7 +932,7 @@ export interface DescribeEipPoolResponse {
 
 /**
  * Input of SetRateLimit: Set an action's request rate limit.
- * 
+ *
  * SetRateLimit 的输入：设置接口请求频率限制。
  */
 export interface SetRateLimitRequest {
@@ -956,7 +956,7 @@ export interface SetRateLimitResponse {
 
 /**
  * Input of DescribeRateLimits: Describe request rate limits.
- * 
+ *
  * DescribeRateLimits 的输入：查询接口请求频率限制。
  */
 export interface DescribeRateLimitsRequest {
@@ -986,7 +986,7 @@ export interface DescribeRateLimitsResponse {
 
 /**
  * Input of DescribeAuditEvents: Describe audit events.
- * 
+ *
  * DescribeAuditEvents 的输入：查询审计记录。
  */
 export interface DescribeAuditEventsRequest {
@@ -1018,7 +1018,7 @@ export interface DescribeAuditEventsResponse {
 
 /**
  * Input of CreateTenant: Create a tenant.
- * 
+ *
  * CreateTenant 的输入：创建租户。
  */
 export interface CreateTenantRequest {
@@ -1044,7 +1044,7 @@ export interface CreateTenantResponse {
 
 /**
  * Input of DescribeTenants: Describe tenants.
- * 
+ *
  * DescribeTenants 的输入：查询租户。
  */
 export interface DescribeTenantsRequest {
@@ -1068,7 +1068,7 @@ export interface DescribeTenantsResponse {
 
 /**
  * Input of CreateTenantUser: Create a sub-user in a tenant account.
- * 
+ *
  * CreateTenantUser 的输入：为租户创建子用户。
  */
 export interface CreateTenantUserRequest {
@@ -1104,7 +1104,7 @@ export interface CreateTenantUserResponse {
 
 /**
  * Input of DescribeTenantUsers: Describe a tenant's users.
- * 
+ *
  * DescribeTenantUsers 的输入：查询租户的用户。
  */
 export interface DescribeTenantUsersRequest {
@@ -1122,7 +1122,7 @@ export interface DescribeTenantUsersResponse {
 
 /**
  * Input of DeleteTenantUser: Delete a tenant's sub-user.
- * 
+ *
  * DeleteTenantUser 的输入：删除租户的子用户。
  */
 export interface DeleteTenantUserRequest {
@@ -1140,7 +1140,7 @@ export interface DeleteTenantUserResponse {
 
 /**
  * Input of CreateTenantAccessKey: Create an access key for a tenant's user.
- * 
+ *
  * CreateTenantAccessKey 的输入：为租户用户创建访问密钥。
  */
 export interface CreateTenantAccessKeyRequest {
@@ -1160,7 +1160,7 @@ export interface CreateTenantAccessKeyResponse {
 
 /**
  * Input of UpdateTenantAccessKey: Enable or disable a tenant's access key.
- * 
+ *
  * UpdateTenantAccessKey 的输入：更新租户访问密钥状态。
  */
 export interface UpdateTenantAccessKeyRequest {
@@ -1180,7 +1180,7 @@ export interface UpdateTenantAccessKeyResponse {
 
 /**
  * Input of DeleteTenantAccessKey: Delete a tenant's access key.
- * 
+ *
  * DeleteTenantAccessKey 的输入：删除租户访问密钥。
  */
 export interface DeleteTenantAccessKeyRequest {
@@ -1280,7 +1280,7 @@ export interface BmsopsPages {
 
 /**
  * Client of the bmsops service (version 2026-01-01).
- * 
+ *
  * const bmsops = new BmsopsClient({ endpoint, region, credentials: { secretId, secretKey } });
  */
 export class BmsopsClient extends BaseClient {
@@ -1298,7 +1298,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Create a top-of-rack switch. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 创建交换机：本接口（CreateSwitch）用于在可用区中登记一台接入（TOR）交换机。机架挂在交换机下，服务器挂在机架上；分散置放群组按机架与交换机计算。同一可用区内交换机名称唯一。
    */
   CreateSwitch(params: CreateSwitchRequest, options?: CallOptions): Promise<CreateSwitchResponse> {
@@ -1307,7 +1307,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * List switches. Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 查询交换机列表：本接口（DescribeSwitches）用于查询本地域的交换机，以及每台交换机下的机架数和服务器数。
    */
   DescribeSwitches(params?: DescribeSwitchesRequest, options?: CallOptions): Promise<DescribeSwitchesResponse> {
@@ -1316,7 +1316,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Create a rack. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 创建机架：本接口（CreateRack）用于在交换机下登记一个机架。机架的可用区即其交换机的可用区；同一可用区内机架名称唯一。
    */
   CreateRack(params: CreateRackRequest, options?: CallOptions): Promise<CreateRackResponse> {
@@ -1325,7 +1325,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * List racks. Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 查询机架列表：本接口（DescribeRacks）用于查询本地域的机架、其所属交换机，以及每个机架上的服务器数。
    */
   DescribeRacks(params?: DescribeRacksRequest, options?: CallOptions): Promise<DescribeRacksResponse> {
@@ -1334,7 +1334,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Register physical servers. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 录入服务器：本接口（RegisterServers）用于把上架的物理服务器录入资源池（每次最多100台，全部成功或全部不录入）。
    * * SN 全局唯一；同一机架的同一 U 位只能有一台服务器；BMC 地址不能重复。
    * * 服务器的可用区即其机架的可用区；指定套餐时，套餐须在同一可用区且 CPU 架构一致。
@@ -1347,7 +1347,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * List physical servers. Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 查询服务器列表：本接口（DescribeServers）用于查询资源池中的物理服务器：拓扑位置（可用区、交换机、机架、U位）、硬件配置、套餐、池状态、电源状态、维护原因，以及正在使用它的实例和租户。不会返回 BMC 密码。
    */
   DescribeServers(params?: DescribeServersRequest, options?: CallOptions): Promise<DescribeServersResponse> {
@@ -1356,7 +1356,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Set a zone's heartbeat VLAN range. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 设置可用区的心跳VLAN范围：本接口（SetHeartbeatVlanRange）用于设置某个可用区的交换机上可供心跳网络组使用的VLAN范围（FirstVlanId 至 LastVlanId，含两端，2 ≤ FirstVlanId ≤ LastVlanId ≤ 4094）。未设置的可用区使用默认范围 2000-2999。
    * 心跳网络组没有可用区，成员可以分布在地域内的多个可用区，因此每个心跳网络组的VLAN在地域内唯一，并且取自地域内所有可用区范围的交集（返回的 RegionFirstVlanId/RegionLastVlanId）；各可用区的范围没有交集时无法创建心跳网络组。
    * 缩小范围使已有心跳网络组的VLAN落在范围之外时，返回 ResourceInUse 并指出这些心跳网络组。
@@ -1367,7 +1367,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * List the servers' heartbeat switch ports. Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 查询服务器心跳端口：本接口（DescribeSwitchPorts）用于查询每台服务器心跳网口在交换机上实际配置的VLAN（null 表示默认VLAN），以及服务器的拓扑位置、使用它的实例和该实例所属的心跳网络组。InSync 为 false 表示端口尚未（或未能）按心跳网络组成员关系配置，可通过 DescribeTasks 查看任务。
    */
   DescribeSwitchPorts(params?: DescribeSwitchPortsRequest, options?: CallOptions): Promise<DescribeSwitchPortsResponse> {
@@ -1376,7 +1376,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Put servers into or out of maintenance. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 设置服务器维护状态：本接口（ModifyServersMaintenance）用于让服务器进入或退出维护状态（每次最多100台，先整体校验，任一台不满足则都不修改）。
    * * 进入维护：服务器不再参与分配。正在被实例使用（或正在擦除）的服务器不能进入维护，返回 ResourceInUse 并指出实例。已在维护中的服务器只更新原因。
    * * 退出维护：服务器回到空闲（available）状态；若它仍属于某个实例（该实例的任务曾把它隔离），则回到 allocated。不在维护中的服务器保持不变。
@@ -1387,7 +1387,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Inject a fault into a simulated server. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 注入服务器故障：本接口（InjectServerFaults）用于在模拟机房的服务器上注入故障，以演练故障处理（仅 HardwareType 为 sim 的服务器；redfish 服务器返回 UnsupportedOperation）。
    * * bmc-unreachable：所有调用立即失败（BMC 不可达）；power-fails：开关机/重启中途失败；raid-fails：RAID 构建失败；install-fails：装机失败，磁盘留有数据；wipe-fails：擦除失败；hang：调用不返回，直到超时或清除故障。
    * * Times：只影响接下来 N 次匹配的调用，之后自动消失；不指定则一直存在直到清除。
@@ -1399,7 +1399,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Clear the faults of a simulated server. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 清除服务器故障：本接口（ClearServerFaults）用于清除模拟服务器的全部故障，并结束挂起在它上面的调用（仅 sim 服务器）。
    */
   ClearServerFaults(params: ClearServerFaultsRequest, options?: CallOptions): Promise<ClearServerFaultsResponse> {
@@ -1408,7 +1408,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * List the faults of simulated servers. Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 查询服务器故障：本接口（DescribeServerFaults）用于查询模拟服务器当前注入的故障（仅 sim 服务器）。
    */
   DescribeServerFaults(params: DescribeServerFaultsRequest, options?: CallOptions): Promise<DescribeServerFaultsResponse> {
@@ -1417,7 +1417,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Press the power button of a simulated server. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 按下服务器电源按钮：本接口（PressServerPowerButton）模拟机房人员按下服务器的电源按钮：电源立即改变，控制面并不知道，需由电源状态同步发现（仅 sim 服务器）。
    */
   PressServerPowerButton(params: PressServerPowerButtonRequest, options?: CallOptions): Promise<PressServerPowerButtonResponse> {
@@ -1426,7 +1426,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Create a flavor. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 创建套餐：本接口（CreateFlavor）用于在可用区中定义一个售卖套餐（机型）。
    * * 标准套餐对所有租户可见；自定义套餐（UserDefined 为 true）只对 OwnerUin 指定的租户可见，由运营方把机器交付给该租户。
    * * 同一可用区内套餐名称唯一；镜像的 CPU 架构须与套餐一致。
@@ -1437,7 +1437,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Modify a flavor. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 修改套餐：本接口（ModifyFlavor）用于修改套餐的售卖状态、价格、RAID 类型或镜像列表，至少指定一项。RaidTypes 和 OsImageIds 会整体替换原列表。
    */
   ModifyFlavor(params: ModifyFlavorRequest, options?: CallOptions): Promise<ModifyFlavorResponse> {
@@ -1446,7 +1446,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * List flavors (operator view). Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 查询套餐列表（运营视图）：本接口（DescribeFlavors）用于查询本地域全部套餐，包括绑定到租户的自定义套餐及其所属租户，以及每个套餐的服务器数（空闲、已分配、擦除中、维护中）。
    */
   DescribeFlavors(params?: DescribeFlavorsRequest, options?: CallOptions): Promise<DescribeFlavorsResponse> {
@@ -1455,7 +1455,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Create an OS image. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 创建镜像：本接口（CreateOsImage）用于登记一个可安装的操作系统镜像。OsName 即租户在 RunInstances 的 OperatingSystem 中填写的名称；同一类型、名称和 CPU 架构的镜像只能有一个。
    */
   CreateOsImage(params: CreateOsImageRequest, options?: CallOptions): Promise<CreateOsImageResponse> {
@@ -1464,7 +1464,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * List OS images. Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 查询镜像列表：本接口（DescribeOsImages）用于查询已登记的操作系统镜像，以及使用每个镜像的套餐数。
    */
   DescribeOsImages(params?: DescribeOsImagesRequest, options?: CallOptions): Promise<DescribeOsImagesResponse> {
@@ -1473,7 +1473,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Add addresses to the EIP pool. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 扩充弹性公网IP资源池：本接口（AddEipPoolAddresses）用于向本地域的弹性公网IP（EIP）资源池加入公网 IPv4 地址，每个地址属于一条线路（ISP）。租户申请 EIP（vpc AllocateAddresses）及创建实例时分配的公网 IP 均取自该资源池。Addresses 与 CidrBlock 须且只能指定其一。私网、共享（CGNAT）、环回、链路本地、组播及保留地址段不能加入；文档地址段（192.0.2.0/24、198.51.100.0/24、203.0.113.0/24）可加入，供实验环境使用。已在本地域同一线路中的地址会被跳过（见 ExistingAddressSet）；已属于其他线路或地域的地址会使整个请求失败。
    */
   AddEipPoolAddresses(params: AddEipPoolAddressesRequest, options?: CallOptions): Promise<AddEipPoolAddressesResponse> {
@@ -1482,7 +1482,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Describe the EIP pool. Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 查询弹性公网IP资源池：本接口（DescribeEipPool）用于查询本地域弹性公网IP资源池中的地址：线路、是否空闲，已分配的地址所属的 EIP、租户账号与绑定的实例；并按线路汇总地址总数与空闲数。
    */
   DescribeEipPool(params?: DescribeEipPoolRequest, options?: CallOptions): Promise<DescribeEipPoolResponse> {
@@ -1491,7 +1491,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Set an action's request rate limit. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 设置接口请求频率限制：本接口（SetRateLimit）用于设置某个服务的某个接口每账号每秒的请求数上限，可针对单个账号（AccountUin）或所有账号（不传 AccountUin）。优先级：账号设置 > 所有账号设置 > 接口定义的默认值。0 表示拒绝该接口的所有请求。不传 Limit 表示删除该设置，恢复为下一优先级的限制。设置在本进程立即生效，在其他服务进程中数秒内生效。
    */
   SetRateLimit(params: SetRateLimitRequest, options?: CallOptions): Promise<SetRateLimitResponse> {
@@ -1500,7 +1500,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Describe request rate limits. Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 查询接口请求频率限制：本接口（DescribeRateLimits）用于查询各接口生效的请求频率限制。传 AccountUin 时，每个接口返回一条该账号生效的限制；不传时，每个接口返回一条适用于所有账号的限制，另外每条针对单个账号的设置返回一条。
    */
   DescribeRateLimits(params?: DescribeRateLimitsRequest, options?: CallOptions): Promise<DescribeRateLimitsResponse> {
@@ -1509,7 +1509,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Describe audit events. Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 查询审计记录：本接口（DescribeAuditEvents）用于查询所有账号的审计记录：每一次写操作调用（无论成功或失败）以及每一次密钥读取（如 DescribeOutbandInfo），包括调用者（账号、用户、SecretId）、时间、接口、资源ID、结果、RequestId 与来源地址。按时间倒序返回。
    */
   DescribeAuditEvents(params: DescribeAuditEventsRequest, options?: CallOptions): Promise<DescribeAuditEventsResponse> {
@@ -1518,7 +1518,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Create a tenant. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 创建租户：本接口（CreateTenant）用于创建租户账号（OwnerUin、AppId、Uuid）及其主账号，并为主账号创建一对 API 密钥（SecretKey 仅此一次返回，读取记入审计）。
    */
   CreateTenant(params: CreateTenantRequest, options?: CallOptions): Promise<CreateTenantResponse> {
@@ -1527,7 +1527,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Describe tenants. Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 查询租户：本接口（DescribeTenants）用于查询租户账号。
    */
   DescribeTenants(params?: DescribeTenantsRequest, options?: CallOptions): Promise<DescribeTenantsResponse> {
@@ -1536,7 +1536,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Create a sub-user in a tenant account. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 为租户创建子用户：本接口（CreateTenantUser）与 cam AddUser 相同，作用于指定租户。
    */
   CreateTenantUser(params: CreateTenantUserRequest, options?: CallOptions): Promise<CreateTenantUserResponse> {
@@ -1545,7 +1545,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Describe a tenant's users. Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 查询租户的用户：本接口（DescribeTenantUsers）用于查询租户的主账号与子用户及其 API 密钥（不含密钥 Key）。
    */
   DescribeTenantUsers(params: DescribeTenantUsersRequest, options?: CallOptions): Promise<DescribeTenantUsersResponse> {
@@ -1554,7 +1554,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Delete a tenant's sub-user. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 删除租户的子用户：本接口（DeleteTenantUser）用于删除租户的子用户及其 API 密钥、策略关联。
    */
   DeleteTenantUser(params: DeleteTenantUserRequest, options?: CallOptions): Promise<DeleteTenantUserResponse> {
@@ -1563,7 +1563,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Create an access key for a tenant's user. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 为租户用户创建访问密钥：本接口（CreateTenantAccessKey）用于为租户的用户创建 API 密钥（每个用户最多 2 个）；SecretAccessKey 仅此一次返回，读取记入审计。
    */
   CreateTenantAccessKey(params: CreateTenantAccessKeyRequest, options?: CallOptions): Promise<CreateTenantAccessKeyResponse> {
@@ -1572,7 +1572,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Enable or disable a tenant's access key. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 更新租户访问密钥状态：本接口（UpdateTenantAccessKey）用于启用或禁用租户的 API 密钥（1 秒内生效）。
    */
   UpdateTenantAccessKey(params: UpdateTenantAccessKeyRequest, options?: CallOptions): Promise<UpdateTenantAccessKeyResponse> {
@@ -1581,7 +1581,7 @@ export class BmsopsClient extends BaseClient {
 
   /**
    * Delete a tenant's access key. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 删除租户访问密钥：本接口（DeleteTenantAccessKey）用于删除租户的 API 密钥（1 秒内生效）。
    */
   DeleteTenantAccessKey(params: DeleteTenantAccessKeyRequest, options?: CallOptions): Promise<DeleteTenantAccessKeyResponse> {

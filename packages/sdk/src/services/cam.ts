@@ -90,7 +90,7 @@ export interface AttachPolicyInfo {
 
 /**
  * Input of AddUser: Create a sub-user.
- * 
+ *
  * AddUser 的输入：添加子用户。
  */
 export interface AddUserRequest {
@@ -124,7 +124,7 @@ export interface AddUserResponse {
 
 /**
  * Input of ListUsers: List sub-users.
- * 
+ *
  * ListUsers 的输入：拉取子用户。
  */
 export interface ListUsersRequest {
@@ -140,7 +140,7 @@ export interface ListUsersResponse {
 
 /**
  * Input of GetUser: Get a sub-user.
- * 
+ *
  * GetUser 的输入：查询子用户。
  */
 export interface GetUserRequest {
@@ -166,7 +166,7 @@ export interface GetUserResponse {
 
 /**
  * Input of DeleteUser: Delete a sub-user.
- * 
+ *
  * DeleteUser 的输入：删除子用户。
  */
 export interface DeleteUserRequest {
@@ -184,7 +184,7 @@ export interface DeleteUserResponse {
 
 /**
  * Input of CreateAccessKey: Create an access key.
- * 
+ *
  * CreateAccessKey 的输入：创建访问密钥。
  */
 export interface CreateAccessKeyRequest {
@@ -202,7 +202,7 @@ export interface CreateAccessKeyResponse {
 
 /**
  * Input of ListAccessKeys: List access keys.
- * 
+ *
  * ListAccessKeys 的输入：列出访问密钥。
  */
 export interface ListAccessKeysRequest {
@@ -220,7 +220,7 @@ export interface ListAccessKeysResponse {
 
 /**
  * Input of UpdateAccessKey: Enable or disable an access key.
- * 
+ *
  * UpdateAccessKey 的输入：更新访问密钥状态。
  */
 export interface UpdateAccessKeyRequest {
@@ -240,7 +240,7 @@ export interface UpdateAccessKeyResponse {
 
 /**
  * Input of DeleteAccessKey: Delete an access key.
- * 
+ *
  * DeleteAccessKey 的输入：删除访问密钥。
  */
 export interface DeleteAccessKeyRequest {
@@ -258,7 +258,7 @@ export interface DeleteAccessKeyResponse {
 
 /**
  * Input of CreatePolicy: Create a policy.
- * 
+ *
  * CreatePolicy 的输入：创建策略。
  */
 export interface CreatePolicyRequest {
@@ -280,7 +280,7 @@ export interface CreatePolicyResponse {
 
 /**
  * Input of GetPolicy: Get a policy.
- * 
+ *
  * GetPolicy 的输入：查看策略详情。
  */
 export interface GetPolicyRequest {
@@ -308,7 +308,7 @@ export interface GetPolicyResponse {
 
 /**
  * Input of ListPolicies: List policies.
- * 
+ *
  * ListPolicies 的输入：查询策略列表。
  */
 export interface ListPoliciesRequest {
@@ -336,7 +336,7 @@ export interface ListPoliciesResponse {
 
 /**
  * Input of DeletePolicy: Delete policies.
- * 
+ *
  * DeletePolicy 的输入：删除策略。
  */
 export interface DeletePolicyRequest {
@@ -352,7 +352,7 @@ export interface DeletePolicyResponse {
 
 /**
  * Input of AttachUserPolicy: Attach a policy to a user.
- * 
+ *
  * AttachUserPolicy 的输入：绑定策略到用户。
  */
 export interface AttachUserPolicyRequest {
@@ -370,7 +370,7 @@ export interface AttachUserPolicyResponse {
 
 /**
  * Input of DetachUserPolicy: Detach a policy from a user.
- * 
+ *
  * DetachUserPolicy 的输入：解绑用户的策略。
  */
 export interface DetachUserPolicyRequest {
@@ -388,7 +388,7 @@ export interface DetachUserPolicyResponse {
 
 /**
  * Input of ListAttachedUserPolicies: List the policies attached to a user.
- * 
+ *
  * ListAttachedUserPolicies 的输入：查询用户关联的策略列表。
  */
 export interface ListAttachedUserPoliciesRequest {
@@ -454,7 +454,7 @@ export interface CamPages {
 
 /**
  * Client of the cam service (version 2019-01-16).
- * 
+ *
  * const cam = new CamClient({ endpoint, region, credentials: { secretId, secretKey } });
  */
 export class CamClient extends BaseClient {
@@ -472,7 +472,7 @@ export class CamClient extends BaseClient {
 
   /**
    * Create a sub-user. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 添加子用户：本接口（AddUser）用于创建子用户。子用户创建后没有任何权限，需关联策略（AttachUserPolicy）。仅主账号可调用。
    */
   AddUser(params: AddUserRequest, options?: CallOptions): Promise<AddUserResponse> {
@@ -481,7 +481,7 @@ export class CamClient extends BaseClient {
 
   /**
    * List sub-users. Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 拉取子用户：本接口（ListUsers）用于列出账号下的全部子用户（不含主账号）。仅主账号可调用。
    */
   ListUsers(params?: ListUsersRequest, options?: CallOptions): Promise<ListUsersResponse> {
@@ -490,7 +490,7 @@ export class CamClient extends BaseClient {
 
   /**
    * Get a sub-user. Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 查询子用户：本接口（GetUser）用于按用户名查询子用户。仅主账号可调用。
    */
   GetUser(params: GetUserRequest, options?: CallOptions): Promise<GetUserResponse> {
@@ -499,7 +499,7 @@ export class CamClient extends BaseClient {
 
   /**
    * Delete a sub-user. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 删除子用户：本接口（DeleteUser）用于删除子用户及其策略关联。子用户仍有 API 密钥时须指定 Force=1（同时删除密钥），否则不删除。仅主账号可调用。
    */
   DeleteUser(params: DeleteUserRequest, options?: CallOptions): Promise<DeleteUserResponse> {
@@ -508,7 +508,7 @@ export class CamClient extends BaseClient {
 
   /**
    * Create an access key. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 创建访问密钥：本接口（CreateAccessKey）用于为用户创建 API 密钥，每个用户最多 2 个。子用户只能为自己创建；主账号可为账号内任何用户创建。SecretAccessKey 仅在此返回一次，且该读取记入审计。
    */
   CreateAccessKey(params?: CreateAccessKeyRequest, options?: CallOptions): Promise<CreateAccessKeyResponse> {
@@ -517,7 +517,7 @@ export class CamClient extends BaseClient {
 
   /**
    * List access keys. Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 列出访问密钥：本接口（ListAccessKeys）用于列出用户的 API 密钥（不含密钥 Key，不含临时密钥）。
    */
   ListAccessKeys(params?: ListAccessKeysRequest, options?: CallOptions): Promise<ListAccessKeysResponse> {
@@ -526,7 +526,7 @@ export class CamClient extends BaseClient {
 
   /**
    * Enable or disable an access key. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 更新访问密钥状态：本接口（UpdateAccessKey）用于启用或禁用 API 密钥。禁用的密钥在 1 秒内停止生效。
    */
   UpdateAccessKey(params: UpdateAccessKeyRequest, options?: CallOptions): Promise<UpdateAccessKeyResponse> {
@@ -535,7 +535,7 @@ export class CamClient extends BaseClient {
 
   /**
    * Delete an access key. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 删除访问密钥：本接口（DeleteAccessKey）用于删除 API 密钥，1 秒内停止生效。
    */
   DeleteAccessKey(params: DeleteAccessKeyRequest, options?: CallOptions): Promise<DeleteAccessKeyResponse> {
@@ -544,7 +544,7 @@ export class CamClient extends BaseClient {
 
   /**
    * Create a policy. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 创建策略：本接口（CreatePolicy）用于创建自定义策略（CAM 策略语法 2.0：effect、action、resource、condition）。仅主账号可调用。
    */
   CreatePolicy(params: CreatePolicyRequest, options?: CallOptions): Promise<CreatePolicyResponse> {
@@ -553,7 +553,7 @@ export class CamClient extends BaseClient {
 
   /**
    * Get a policy. Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 查看策略详情：本接口（GetPolicy）用于查询策略详情，包括策略文档。仅主账号可调用。
    */
   GetPolicy(params: GetPolicyRequest, options?: CallOptions): Promise<GetPolicyResponse> {
@@ -562,7 +562,7 @@ export class CamClient extends BaseClient {
 
   /**
    * List policies. Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 查询策略列表：本接口（ListPolicies）用于查询账号的策略列表。仅主账号可调用。
    */
   ListPolicies(params?: ListPoliciesRequest, options?: CallOptions): Promise<ListPoliciesResponse> {
@@ -571,7 +571,7 @@ export class CamClient extends BaseClient {
 
   /**
    * Delete policies. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 删除策略：本接口（DeletePolicy）用于删除策略，同时解除其与用户的关联。任一策略不存在时不删除任何策略。仅主账号可调用。
    */
   DeletePolicy(params: DeletePolicyRequest, options?: CallOptions): Promise<DeletePolicyResponse> {
@@ -580,7 +580,7 @@ export class CamClient extends BaseClient {
 
   /**
    * Attach a policy to a user. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 绑定策略到用户：本接口（AttachUserPolicy）用于将策略关联到子用户。仅主账号可调用。
    */
   AttachUserPolicy(params: AttachUserPolicyRequest, options?: CallOptions): Promise<AttachUserPolicyResponse> {
@@ -589,7 +589,7 @@ export class CamClient extends BaseClient {
 
   /**
    * Detach a policy from a user. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 解绑用户的策略：本接口（DetachUserPolicy）用于解除策略与子用户的关联。仅主账号可调用。
    */
   DetachUserPolicy(params: DetachUserPolicyRequest, options?: CallOptions): Promise<DetachUserPolicyResponse> {
@@ -598,7 +598,7 @@ export class CamClient extends BaseClient {
 
   /**
    * List the policies attached to a user. Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 查询用户关联的策略列表：本接口（ListAttachedUserPolicies）用于查询子用户关联的策略列表。仅主账号可调用。
    */
   ListAttachedUserPolicies(params: ListAttachedUserPoliciesRequest, options?: CallOptions): Promise<ListAttachedUserPoliciesResponse> {

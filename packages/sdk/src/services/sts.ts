@@ -18,7 +18,7 @@ export interface Credentials {
 
 /**
  * Input of GetFederationToken: Get a federation token.
- * 
+ *
  * GetFederationToken 的输入：获取联合身份临时访问凭证。
  */
 export interface GetFederationTokenRequest {
@@ -58,7 +58,7 @@ export interface StsPages {
 
 /**
  * Client of the sts service (version 2018-08-13).
- * 
+ *
  * const sts = new StsClient({ endpoint, region, credentials: { secretId, secretKey } });
  */
 export class StsClient extends BaseClient {
@@ -76,7 +76,7 @@ export class StsClient extends BaseClient {
 
   /**
    * Get a federation token. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 获取联合身份临时访问凭证：本接口（GetFederationToken）用于为调用者签发临时访问凭证（TmpSecretId、TmpSecretKey、Token）。临时凭证的权限为调用者自身权限与 Policy 的交集；临时凭证不能调用 cam、sts 接口。子用户须被授权 sts:GetFederationToken。
    */
   GetFederationToken(params: GetFederationTokenRequest, options?: CallOptions): Promise<GetFederationTokenResponse> {

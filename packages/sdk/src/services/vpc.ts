@@ -159,7 +159,7 @@ export interface Address {
 
 /**
  * Input of CreateVpc: Create a VPC.
- * 
+ *
  * CreateVpc 的输入：创建VPC。
  */
 export interface CreateVpcRequest {
@@ -189,7 +189,7 @@ export interface CreateVpcResponse {
 
 /**
  * Input of DescribeVpcs: Describe VPCs.
- * 
+ *
  * DescribeVpcs 的输入：查询VPC列表。
  */
 export interface DescribeVpcsRequest {
@@ -215,7 +215,7 @@ export interface DescribeVpcsResponse {
 
 /**
  * Input of DeleteVpc: Delete a VPC.
- * 
+ *
  * DeleteVpc 的输入：删除VPC。
  */
 export interface DeleteVpcRequest {
@@ -231,7 +231,7 @@ export interface DeleteVpcResponse {
 
 /**
  * Input of CreateSubnet: Create a subnet.
- * 
+ *
  * CreateSubnet 的输入：创建子网。
  */
 export interface CreateSubnetRequest {
@@ -259,7 +259,7 @@ export interface CreateSubnetResponse {
 
 /**
  * Input of DescribeSubnets: Describe subnets.
- * 
+ *
  * DescribeSubnets 的输入：查询子网列表。
  */
 export interface DescribeSubnetsRequest {
@@ -285,7 +285,7 @@ export interface DescribeSubnetsResponse {
 
 /**
  * Input of DeleteSubnet: Delete a subnet.
- * 
+ *
  * DeleteSubnet 的输入：删除子网。
  */
 export interface DeleteSubnetRequest {
@@ -301,7 +301,7 @@ export interface DeleteSubnetResponse {
 
 /**
  * Input of AllocateAddresses: Allocate elastic public IPs.
- * 
+ *
  * AllocateAddresses 的输入：创建弹性公网IP。
  */
 export interface AllocateAddressesRequest {
@@ -327,7 +327,7 @@ export interface AllocateAddressesResponse {
 
 /**
  * Input of DescribeAddresses: Describe elastic public IPs.
- * 
+ *
  * DescribeAddresses 的输入：查询弹性公网IP列表。
  */
 export interface DescribeAddressesRequest {
@@ -353,7 +353,7 @@ export interface DescribeAddressesResponse {
 
 /**
  * Input of AssociateAddress: Associate an elastic public IP.
- * 
+ *
  * AssociateAddress 的输入：绑定弹性公网IP。
  */
 export interface AssociateAddressRequest {
@@ -375,7 +375,7 @@ export interface AssociateAddressResponse {
 
 /**
  * Input of DisassociateAddress: Disassociate an elastic public IP.
- * 
+ *
  * DisassociateAddress 的输入：解绑弹性公网IP。
  */
 export interface DisassociateAddressRequest {
@@ -393,7 +393,7 @@ export interface DisassociateAddressResponse {
 
 /**
  * Input of ModifyAddressesBandwidth: Modify the bandwidth of elastic public IPs.
- * 
+ *
  * ModifyAddressesBandwidth 的输入：调整弹性公网IP带宽。
  */
 export interface ModifyAddressesBandwidthRequest {
@@ -413,7 +413,7 @@ export interface ModifyAddressesBandwidthResponse {
 
 /**
  * Input of ReleaseAddresses: Release elastic public IPs.
- * 
+ *
  * ReleaseAddresses 的输入：释放弹性公网IP。
  */
 export interface ReleaseAddressesRequest {
@@ -469,7 +469,7 @@ export interface VpcPages {
 
 /**
  * Client of the vpc service (version 2017-03-12).
- * 
+ *
  * const vpc = new VpcClient({ endpoint, region, credentials: { secretId, secretKey } });
  */
 export class VpcClient extends BaseClient {
@@ -487,7 +487,7 @@ export class VpcClient extends BaseClient {
 
   /**
    * Create a VPC. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 创建VPC：本接口(CreateVpc)用于创建私有网络(VPC)。
    * * 用户可以创建的最小网段子网掩码为28（有16个IP地址），最大网段子网掩码为12（1,048,576个IP地址），网段须位于10.0.0.0/8、172.16.0.0/12、192.168.0.0/16之内。
    * * 同一个地域能创建的VPC数量为20个。
@@ -498,7 +498,7 @@ export class VpcClient extends BaseClient {
 
   /**
    * Describe VPCs. Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 查询VPC列表：本接口（DescribeVpcs）用于查询私有网络列表。
    */
   DescribeVpcs(params?: DescribeVpcsRequest, options?: CallOptions): Promise<DescribeVpcsResponse> {
@@ -507,7 +507,7 @@ export class VpcClient extends BaseClient {
 
   /**
    * Delete a VPC. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 删除VPC：本接口（DeleteVpc）用于删除私有网络。
    * * 删除前请确保 VPC 内已经没有相关资源，例如子网。
    */
@@ -517,7 +517,7 @@ export class VpcClient extends BaseClient {
 
   /**
    * Create a subnet. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 创建子网：本接口(CreateSubnet)用于创建子网。
    * * 创建子网前必须创建好 VPC。
    * * 子网创建成功后，子网网段不能修改。子网网段必须在VPC网段内，可以和VPC网段相同（VPC有且只有一个子网时），建议子网网段在VPC网段内，预留网段给其他子网使用。
@@ -531,7 +531,7 @@ export class VpcClient extends BaseClient {
 
   /**
    * Describe subnets. Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 查询子网列表：本接口（DescribeSubnets）用于查询子网列表。
    */
   DescribeSubnets(params?: DescribeSubnetsRequest, options?: CallOptions): Promise<DescribeSubnetsResponse> {
@@ -540,7 +540,7 @@ export class VpcClient extends BaseClient {
 
   /**
    * Delete a subnet. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 删除子网：本接口（DeleteSubnet）用于用于删除子网(Subnet)。
    * * 删除子网前，请清理该子网下所有资源，包括云服务器、负载均衡、云数据、NoSql、弹性网卡等资源。
    */
@@ -550,7 +550,7 @@ export class VpcClient extends BaseClient {
 
   /**
    * Allocate elastic public IPs. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 创建弹性公网IP：本接口 (AllocateAddresses) 用于申请一个或多个弹性公网IP（简称 EIP）。
    * * EIP 是专为动态云计算设计的静态 IP 地址。借助 EIP，您可以快速将 EIP 重新映射到您的另一个实例上，从而屏蔽实例故障。
    * * 您的 EIP 与腾讯云账户相关联，而不是与某个实例相关联。在您选择显式释放该地址，或欠费超过24小时之前，它会一直与您的腾讯云账户保持关联。
@@ -562,7 +562,7 @@ export class VpcClient extends BaseClient {
 
   /**
    * Describe elastic public IPs. Read-only; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 查询弹性公网IP列表：本接口 (DescribeAddresses) 用于查询一个或多个弹性公网IP（简称 EIP）的详细信息。
    * * 如果参数为空，返回当前用户一定数量（Limit所指定的数量，默认为20）的 EIP。
    */
@@ -572,7 +572,7 @@ export class VpcClient extends BaseClient {
 
   /**
    * Associate an elastic public IP. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 绑定弹性公网IP：本接口 (AssociateAddress) 用于将弹性公网IP（简称 EIP）绑定到实例上。
    * * 将 EIP 绑定到实例上，其本质是将 EIP 映射到实例的某个内网 IP 上（默认为主内网 IP）。
    * * 只有状态为 UNBIND 的 EIP 才能够绑定；只有状态为 RUNNING 或 STOPPED 的实例才能绑定 EIP。
@@ -584,7 +584,7 @@ export class VpcClient extends BaseClient {
 
   /**
    * Disassociate an elastic public IP. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 解绑弹性公网IP：本接口 (DisassociateAddress) 用于解绑弹性公网IP（简称 EIP）。
    * * 只有状态为 BIND 的 EIP 才能进行解绑定操作。
    * * 解绑后 EIP 仍属于当前账户，可再次绑定或释放。
@@ -595,7 +595,7 @@ export class VpcClient extends BaseClient {
 
   /**
    * Modify the bandwidth of elastic public IPs. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 调整弹性公网IP带宽：本接口（ModifyAddressesBandwidth）用于调整弹性公网IP(简称EIP)带宽。
    */
   ModifyAddressesBandwidth(params: ModifyAddressesBandwidthRequest, options?: CallOptions): Promise<ModifyAddressesBandwidthResponse> {
@@ -604,7 +604,7 @@ export class VpcClient extends BaseClient {
 
   /**
    * Release elastic public IPs. Mutating; 20 requests/s per account; BMS extension.
-   * 
+   *
    * 释放弹性公网IP：本接口 (ReleaseAddresses) 用于释放一个或多个弹性公网IP（简称 EIP）。
    * * 该操作不可逆，释放后 EIP 关联的 IP 地址将不再属于您的名下。
    * * 只有状态为 UNBIND 的 EIP 才能进行释放操作。
