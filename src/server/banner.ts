@@ -27,8 +27,10 @@ export function startupBanner(f: BannerFacts): string {
       : [`                SecretKey in ${f.files.demo} (printed only to a terminal)`]),
     `  operator      SecretId ${f.operator.SecretId}`,
     `                SecretKey in ${f.files.operator}`,
+    `  API reference http://${f.endpoint}/docs/`,
     '',
-    'Try:  node examples/describe-zones.mjs',
+    `Try:  npx bms instance list --output table --credentials-file ${f.files.demo}`,
+    `      (npx bms configure --from-file ${f.files.demo} saves it as your default profile; npx bms --help lists the rest)`,
     '',
   ].join('\n');
 }
