@@ -32,7 +32,7 @@ export interface TagKeyObject {
 export interface TagFilter {
   /** Tag key. — 标签键。 */
   TagKey: string;
-  /** Tag values, any of which matches; omitted: the key alone. Limits: items 0–100. — 标签值数组，多个值的话是或的关系； */
+  /** Tag values, any of which matches; omitted: the key alone. — 标签值数组，多个值的话是或的关系； */
   TagValue?: string[];
 }
 
@@ -62,7 +62,7 @@ export interface TagResource {
 export interface ResourceIdTag {
   /** Resource id. — 资源唯一标识。 */
   ResourceId: string;
-  /** The resource's tags as a JSON array text [{"TagKey","TagValue"}] (a string, as the vendor's model types it). — 标签键值对（JSON 数组 [{"TagKey","TagValue"}] 的字符串，与厂商模型的 string 类型一致）。 */
+  /** The resource's tags as a JSON array text [{"TagKey","TagValue"}] (a string, as the vendor's model types it). — 标签键值对（JSON 数组 [{"TagKey","TagValue"}] 的… */
   TagKeyValues: string;
 }
 
@@ -89,7 +89,7 @@ export interface AddResourceTagRequest {
   TagKey: string;
   /** Tag value. At most 127 characters of the same set (may be empty). — 标签值。 */
   TagValue: string;
-  /** The resource in six segments: qcs::<service>:<region>:uin/<account uin>:<prefix>/<id> (bms: instance, ps, heartbeat; vpc: vpc, subnet, eip). The uin and region segments may be left empty. Limits: length 0–512. — 资源的六段式描述：qcs::<服务>:<地域>:uin/<账号>:<资源前缀>/<资源ID>，如 qcs::bms:ap-guangzhou:uin/100000000001:instance/bms-abcd1234。 */
+  /** The resource in six segments: qcs::<service>:<region>:uin/<account uin>:<prefix>/<id> (bms: instance, ps, heartbeat; vpc: vpc, subnet, eip). The uin and region segments may be left empty. — 资源的六段式描述：qcs::<服务>:<地域>:uin/<账号>:<资源前缀>… */
   Resource: string;
 }
 
@@ -125,7 +125,7 @@ export interface CreateTagResponse {
 export interface DeleteResourceTagRequest {
   /** Tag key. At most 255 characters: letters, digits, spaces, CJK and + - = . _ : / @; may not begin with qcloud, tencent or project. — 需要解绑的标签键。 */
   TagKey: string;
-  /** The resource in six segments: qcs::<service>:<region>:uin/<account uin>:<prefix>/<id> (bms: instance, ps, heartbeat; vpc: vpc, subnet, eip). The uin and region segments may be left empty. Limits: length 0–512. — 资源的六段式描述：qcs::<服务>:<地域>:uin/<账号>:<资源前缀>/<资源ID>，如 qcs::bms:ap-guangzhou:uin/100000000001:instance/bms-abcd1234。 */
+  /** The resource in six segments: qcs::<service>:<region>:uin/<account uin>:<prefix>/<id> (bms: instance, ps, heartbeat; vpc: vpc, subnet, eip). The uin and region segments may be left empty. — 资源的六段式描述：qcs::<服务>:<地域>:uin/<账号>:<资源前缀>… */
   Resource: string;
 }
 
@@ -159,11 +159,11 @@ export interface DeleteTagResponse {
  * ModifyResourceTags 的输入：修改资源关联的所有标签。
  */
 export interface ModifyResourceTagsRequest {
-  /** The resource in six segments: qcs::<service>:<region>:uin/<account uin>:<prefix>/<id> (bms: instance, ps, heartbeat; vpc: vpc, subnet, eip). The uin and region segments may be left empty. Limits: length 0–512. — 资源的六段式描述：qcs::<服务>:<地域>:uin/<账号>:<资源前缀>/<资源ID>，如 qcs::bms:ap-guangzhou:uin/100000000001:instance/bms-abcd1234。 */
+  /** The resource in six segments: qcs::<service>:<region>:uin/<account uin>:<prefix>/<id> (bms: instance, ps, heartbeat; vpc: vpc, subnet, eip). The uin and region segments may be left empty. — 资源的六段式描述：qcs::<服务>:<地域>:uin/<账号>:<资源前缀>… */
   Resource: string;
-  /** Tags to add or change (a key the resource has takes the new value). ReplaceTags or DeleteTags must be given; they may not share a key. At most 50. Limits: items 0–50. — 需要增加或修改的标签集合。 */
+  /** Tags to add or change (a key the resource has takes the new value). ReplaceTags or DeleteTags must be given; they may not share a key. At most 50. — 需要增加或修改的标签集合。 */
   ReplaceTags?: Tag[];
-  /** Tag keys to detach. At most 50. Limits: items 0–50. — 需要解关联的标签集合。 */
+  /** Tag keys to detach. At most 50. — 需要解关联的标签集合。 */
   DeleteTags?: TagKeyObject[];
 }
 
@@ -181,17 +181,17 @@ export interface ModifyResourceTagsResponse {
 export interface DescribeResourceTagsRequest {
   /** Creator uin (accepted; tags are not told apart by creator here). — 创建者 uin； */
   CreateUin?: number;
-  /** Region of the resources. Limits: length 0–64. — 资源所在地域。 */
+  /** Region of the resources. — 资源所在地域。 */
   ResourceRegion?: string;
-  /** Service type: bms or vpc. Limits: length 0–64. — 业务类型：bms 或 vpc。 */
+  /** Service type: bms or vpc. — 业务类型：bms 或 vpc。 */
   ServiceType?: string;
-  /** Resource prefix: instance, ps, heartbeat (bms); vpc, subnet, eip (vpc). Limits: length 0–64. — 资源前缀：bms 为 instance、ps、heartbeat； */
+  /** Resource prefix: instance, ps, heartbeat (bms); vpc, subnet, eip (vpc). — 资源前缀：bms 为 instance、ps、heartbeat； */
   ResourcePrefix?: string;
-  /** Resource id (best given with ServiceType, ResourcePrefix and ResourceRegion). Limits: length 0–128. — 资源唯一标识，只输入 ResourceId 进行查询可能会查询较慢，或者无法匹配到结果，建议在输入 ResourceId 的同时也输入 ServiceType、ResourcePrefix 和 ResourceRegion（不区分资源类型时可忽略）。 */
+  /** Resource id (best given with ServiceType, ResourcePrefix and ResourceRegion). — 资源唯一标识，只输入 ResourceId 进行查询可能会查询较慢，或者无法匹… */
   ResourceId?: string;
-  /** Offset, default 0; a multiple of Limit. Limits: range 0–∞; default 0. — 数据偏移量，默认为 0，必须为 Limit 参数的整数倍。 */
+  /** Offset, default 0; a multiple of Limit. — 数据偏移量，默认为 0，必须为 Limit 参数的整数倍。 */
   Offset?: number;
-  /** Page size, default 15, at most 1000. Limits: range 1–1000; default 15. — 每页大小，默认为 15，最大 1000。 */
+  /** Page size, default 15, at most 1000. — 每页大小，默认为 15，最大 1000。 */
   Limit?: number;
   /** Whether ResourceId is a COS resource id (none here; ignored). — 是否是 Cos 的资源 id（本服务无 Cos 资源，忽略）。 */
   CosResourceId?: number;
@@ -217,17 +217,17 @@ export interface DescribeResourceTagsResponse {
  * DescribeResourceTagsByResourceIds 的输入：查询资源关联标签。
  */
 export interface DescribeResourceTagsByResourceIdsRequest {
-  /** Service type: bms or vpc. Limits: length 0–64. — 业务类型：bms 或 vpc。 */
+  /** Service type: bms or vpc. — 业务类型：bms 或 vpc。 */
   ServiceType: string;
-  /** Resource prefix: instance, ps, heartbeat (bms); vpc, subnet, eip (vpc). Limits: length 0–64. — 资源前缀：bms 为 instance、ps、heartbeat； */
+  /** Resource prefix: instance, ps, heartbeat (bms); vpc, subnet, eip (vpc). — 资源前缀：bms 为 instance、ps、heartbeat； */
   ResourcePrefix: string;
-  /** Resource ids, at most 50. Limits: length 0–128; items 0–50. — 资源唯一标记，最多 50 个。 */
+  /** Resource ids, at most 50. — 资源唯一标记，最多 50 个。 */
   ResourceIds: string[];
-  /** Region of the resources. Limits: length 0–64. — 资源所在地域。 */
+  /** Region of the resources. — 资源所在地域。 */
   ResourceRegion: string;
-  /** Offset, default 0; a multiple of Limit. Limits: range 0–∞; default 0. — 数据偏移量，默认为 0，必须为 Limit 参数的整数倍。 */
+  /** Offset, default 0; a multiple of Limit. — 数据偏移量，默认为 0，必须为 Limit 参数的整数倍。 */
   Offset?: number;
-  /** Page size, default 15, at most 1000. Limits: range 1–1000; default 15. — 每页大小，默认为 15，最大 1000。 */
+  /** Page size, default 15, at most 1000. — 每页大小，默认为 15，最大 1000。 */
   Limit?: number;
 }
 
@@ -253,33 +253,33 @@ export interface DescribeResourceTagsByResourceIdsResponse {
 export interface DescribeResourcesByTagsRequest {
   /** Creator uin (accepted; tags are not told apart by creator here). — 创建者 uin； */
   CreateUin?: number;
-  /** Offset, default 0; a multiple of Limit. Limits: range 0–∞; default 0. — 数据偏移量，默认为 0，必须为 Limit 参数的整数倍。 */
+  /** Offset, default 0; a multiple of Limit. — 数据偏移量，默认为 0，必须为 Limit 参数的整数倍。 */
   Offset?: number;
-  /** Page size, default 15, at most 1000. Limits: range 1–1000; default 15. — 每页大小，默认为 15，最大 1000。 */
+  /** Page size, default 15, at most 1000. — 每页大小，默认为 15，最大 1000。 */
   Limit?: number;
-  /** Resource prefix: instance, ps, heartbeat (bms); vpc, subnet, eip (vpc). Limits: length 0–64. — 资源前缀：bms 为 instance、ps、heartbeat； */
+  /** Resource prefix: instance, ps, heartbeat (bms); vpc, subnet, eip (vpc). — 资源前缀：bms 为 instance、ps、heartbeat； */
   ResourcePrefix?: string;
-  /** Resource id. Limits: length 0–128. — 资源唯一标记。 */
+  /** Resource id. — 资源唯一标记。 */
   ResourceId?: string;
-  /** Region of the resources. Limits: length 0–64. — 资源所在地域。 */
+  /** Region of the resources. — 资源所在地域。 */
   ResourceRegion?: string;
-  /** Service type: bms or vpc. Limits: length 0–64. — 业务类型：bms 或 vpc。 */
+  /** Service type: bms or vpc. — 业务类型：bms 或 vpc。 */
   ServiceType?: string;
-  /** Tag conditions, all must hold; at most 6. Limits: items 0–6. — 标签过滤数组，最多 6 个。 */
+  /** Tag conditions, all must hold; at most 6. — 标签过滤数组，最多 6 个。 */
   TagFilters?: TagFilter[];
-  /** 1: ignore TagFilters (every tagged resource); default 0. Limits: default 0. — 是否忽略标签过滤数组（0：否； */
+  /** 1: ignore TagFilters (every tagged resource); default 0. — 是否忽略标签过滤数组（0：否； */
   IgnoreFilter?: number;
-  /** CapiAction Limits: length 0–256. — CapiAction */
+  /** CapiAction — CapiAction */
   CapiAction?: string;
-  /** CapiServiceType Limits: length 0–256. — CapiServiceType */
+  /** CapiServiceType — CapiServiceType */
   CapiServiceType?: string;
-  /** CapiTransformInFunc Limits: length 0–256. — CapiTransformInFunc */
+  /** CapiTransformInFunc — CapiTransformInFunc */
   CapiTransformInFunc?: string;
-  /** CapiTransformOutFunc Limits: length 0–256. — CapiTransformOutFunc */
+  /** CapiTransformOutFunc — CapiTransformOutFunc */
   CapiTransformOutFunc?: string;
-  /** ServiceName Limits: length 0–256. — ServiceName */
+  /** ServiceName — ServiceName */
   ServiceName?: string;
-  /** ResourceType Limits: length 0–256. — ResourceType */
+  /** ResourceType — ResourceType */
   ResourceType?: string;
 }
 
@@ -303,9 +303,9 @@ export interface DescribeResourcesByTagsResponse {
  * DescribeTagKeys 的输入：查询标签键。
  */
 export interface DescribeTagKeysRequest {
-  /** Page size, default 15, at most 1000. Limits: range 1–1000; default 15. — 每页大小，默认为 15，最大 1000。 */
+  /** Page size, default 15, at most 1000. — 每页大小，默认为 15，最大 1000。 */
   Limit?: number;
-  /** Offset, default 0; a multiple of Limit. Limits: range 0–∞; default 0. — 数据偏移量，默认为 0，必须为 Limit 参数的整数倍。 */
+  /** Offset, default 0; a multiple of Limit. — 数据偏移量，默认为 0，必须为 Limit 参数的整数倍。 */
   Offset?: number;
 }
 
@@ -329,11 +329,11 @@ export interface DescribeTagKeysResponse {
  * DescribeTagValues 的输入：查询标签值。
  */
 export interface DescribeTagValuesRequest {
-  /** Tag keys, at most 10. Limits: length 0–255; items 0–10. — 标签键列表，最多 10 个。 */
+  /** Tag keys, at most 10. — 标签键列表，最多 10 个。 */
   TagKeys: string[];
-  /** Page size, default 15, at most 1000. Limits: range 1–1000; default 15. — 每页大小，默认为 15，最大 1000。 */
+  /** Page size, default 15, at most 1000. — 每页大小，默认为 15，最大 1000。 */
   Limit?: number;
-  /** Offset, default 0; a multiple of Limit. Limits: range 0–∞; default 0. — 数据偏移量，默认为 0，必须为 Limit 参数的整数倍。 */
+  /** Offset, default 0; a multiple of Limit. — 数据偏移量，默认为 0，必须为 Limit 参数的整数倍。 */
   Offset?: number;
 }
 
@@ -357,17 +357,17 @@ export interface DescribeTagValuesResponse {
  * DescribeTags 的输入：查询标签列表。
  */
 export interface DescribeTagsRequest {
-  /** Tag key (with TagValue, or neither: every tag). Limits: length 0–255. — 标签键，与标签值同时存在或同时不存在，不存在时表示查询该用户所有标签。 */
+  /** Tag key (with TagValue, or neither: every tag). — 标签键，与标签值同时存在或同时不存在，不存在时表示查询该用户所有标签。 */
   TagKey?: string;
-  /** Tag value (with TagKey). Limits: length 0–127. — 标签值，与标签键同时存在或同时不存在，不存在时表示查询该用户所有标签。 */
+  /** Tag value (with TagKey). — 标签值，与标签键同时存在或同时不存在，不存在时表示查询该用户所有标签。 */
   TagValue?: string;
-  /** Offset, default 0; a multiple of Limit. Limits: range 0–∞; default 0. — 数据偏移量，默认为 0，必须为 Limit 参数的整数倍。 */
+  /** Offset, default 0; a multiple of Limit. — 数据偏移量，默认为 0，必须为 Limit 参数的整数倍。 */
   Offset?: number;
-  /** Page size, default 15, at most 1000. Limits: range 1–1000; default 15. — 每页大小，默认为 15，最大 1000。 */
+  /** Page size, default 15, at most 1000. — 每页大小，默认为 15，最大 1000。 */
   Limit?: number;
   /** Creator uin (accepted; tags are not told apart by creator here). — 创建者 uin； */
   CreateUin?: number;
-  /** Tag keys (wins over TagKey when both are given). Limits: length 0–255; items 0–10. — 标签键数组，与标签值同时存在或同时不存在，不存在时表示查询该用户所有标签，当与 TagKey 同时传递时只会本值。 */
+  /** Tag keys (wins over TagKey when both are given). — 标签键数组，与标签值同时存在或同时不存在，不存在时表示查询该用户所有标签，当与… */
   TagKeys?: string[];
   /** Whether to show project tags (there are none here; ignored). — 是否展现项目标签（本服务没有项目标签，忽略）。 */
   ShowProject?: number;
