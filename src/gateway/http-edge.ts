@@ -19,6 +19,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError, malformedBody, requestTooLarge, unsupportedProtocol } from '../shared/errors.ts';
+import { bodyBudget, type BodyBudget } from './body-budget.ts';
 import { connectionCap } from './connection-cap.ts';
 import type { GatewayDeps } from './deps.ts';
 import { JSON_HEADERS, errorBody } from './envelope.ts';
@@ -37,10 +38,13 @@ export interface EdgeLimits {
   maxHeaderBytes: number;
   /** 0 = no cap. */
   maxConnectionsPerIp: number;
+  /** Request-body bytes held in memory at once, all connections together (body-budget.ts). */
+  maxBufferedBytes: number;
 }
 
 export const DEFAULT_EDGE_LIMITS: EdgeLimits = {
   headersTimeoutMs: 10_000, bodyTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxHeaderBytes: 64 * 1024, maxConnectionsPerIp: 256,
+  maxBufferedBytes: 64 * 1024 * 1024,
 };
 
 export interface EdgeOptions {
@@ -58,6 +62,7 @@ export interface RunningEdge {
 export async function startHttpEdge(deps: GatewayDeps, opts: EdgeOptions): Promise<RunningEdge> {
   const limits: EdgeLimits = { ...DEFAULT_EDGE_LIMITS, ...opts.limits };
   const batch = writeBatch((err) => deps.logger.error({ err }, 'writing an answer failed'));
+  const budget = bodyBudget(limits.maxBufferedBytes);
   const cap = connectionCap(limits.maxConnectionsPerIp, (socket, error) => answerRaw(socket, error, deps));
   const server = http.createServer(
     {
@@ -72,7 +77,7 @@ export async function startHttpEdge(deps: GatewayDeps, opts: EdgeOptions): Promi
     },
     (req, res) => {
       if (cap.refused(req.socket)) req.socket.destroy();
-      else void serve(req, res, deps, limits, batch);
+      else void serve(req, res, deps, limits, batch, budget);
     },
   );
   server.on('connection', (socket: Socket) => cap.admit(socket));
@@ -99,9 +104,40 @@ export async function startHttpEdge(deps: GatewayDeps, opts: EdgeOptions): Promi
   };
 }
 
-async function serve(req: http.IncomingMessage, res: http.ServerResponse, deps: GatewayDeps, limits: EdgeLimits, batch: WriteBatch) {
+async function serve(req: http.IncomingMessage, res: http.ServerResponse, deps: GatewayDeps, limits: EdgeLimits, batch: WriteBatch, budget: BodyBudget) {
   const started = performance.now();
-  const { body, received, timedOut } = await readBody(req, limits.bodyTimeoutMs);
+  const keep = bodyKeepLimit(req);
+  const declared = req.headers['content-length'];
+  const reserved = budget.reserve(declared === undefined && req.headers['transfer-encoding'] ? keep : Math.min(keep, Number(declared ?? 0) || 0));
+  const release = typeof reserved === 'function' ? reserved : (req.pause(), await reserved);
+  let out: GatewayResponse;
+  let close: boolean;
+  let timedOut: boolean;
+  try {
+    ({ out, close, timedOut } = await answer(req, deps, limits, keep));
+  } finally {
+    release();
+  }
+  const traceId = req.headers['x-tc-traceid'];
+  const headers = [
+    'Content-Type', JSON_HEADERS['Content-Type'], 'Content-Length', String(Buffer.byteLength(out.body)), 'X-TC-RequestId', out.exchange.requestId,
+  ];
+  if (typeof traceId === 'string' && traceId.length <= 128) headers.push('X-TC-TraceId', traceId);
+  if (close) headers.push('Connection', 'close');
+  const write = () => {
+    res.writeHead(200, headers);
+    res.end(out.body);
+    if (timedOut) res.once('finish', () => req.socket.destroy());
+  };
+  // The access-log line is built and written after the turn's answers have gone out.
+  if (deps.logger.isLevelEnabled?.('info') === false) batch(write); // nobody reads it: do not build it
+  else batch(write, () => logRequest(deps, out, out.exchange.request.remoteAddress, performance.now() - started));
+}
+
+/** Reads the body and runs the pipeline (or refuses at the edge): the envelope to send. */
+async function answer(req: http.IncomingMessage, deps: GatewayDeps, limits: EdgeLimits, keep: number) {
+  req.resume();
+  const { body, received, timedOut } = await readBody(req, limits.bodyTimeoutMs, keep);
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const raw: RawRequest = {
@@ -118,21 +154,7 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, deps: 
     : received > DRAIN_LIMIT
       ? refuse(raw, deps, requestTooLarge(received, LIMITS.tc3Post, 'any request'))
       : await handleRequest(raw, deps);
-  const close = timedOut || received > DRAIN_LIMIT;
-  const traceId = req.headers['x-tc-traceid'];
-  const headers = [
-    'Content-Type', JSON_HEADERS['Content-Type'], 'Content-Length', String(Buffer.byteLength(out.body)), 'X-TC-RequestId', out.exchange.requestId,
-  ];
-  if (typeof traceId === 'string' && traceId.length <= 128) headers.push('X-TC-TraceId', traceId);
-  if (close) headers.push('Connection', 'close');
-  const write = () => {
-    res.writeHead(200, headers);
-    res.end(out.body);
-    if (timedOut) res.once('finish', () => req.socket.destroy());
-  };
-  // The access-log line is built and written after the turn's answers have gone out.
-  if (deps.logger.isLevelEnabled?.('info') === false) batch(write); // nobody reads it: do not build it
-  else batch(write, () => logRequest(deps, out, raw.remoteAddress, performance.now() - started));
+  return { out, close: timedOut || received > DRAIN_LIMIT, timedOut };
 }
 
 function logRequest(deps: GatewayDeps, out: GatewayResponse, ip: string, latencyMs: number): void {
@@ -146,16 +168,30 @@ function logRequest(deps: GatewayDeps, out: GatewayResponse, ip: string, latency
     action: ex.common?.action,
     protocol: ex.protocol,
     code: out.code || 'Success',
+    ...(ex.repeatOf !== undefined ? { repeatOf: ex.repeatOf } : {}),
     latencyMs,
     ip,
   }, 'request');
 }
 
 /**
- * Reads the body, keeping at most the largest allowed size; counts (and discards) the rest.
+ * How many body bytes are worth keeping, judged from the headers alone: the size limit of the
+ * protocol the request claims (TC3 when `Authorization` says so, else v1; a GET's body matters
+ * only to a TC3 signature), and nothing at all when `Content-Length` already exceeds it — that
+ * request will be refused for its size, so its bytes are counted and dropped, not buffered.
+ */
+function bodyKeepLimit(req: http.IncomingMessage): number {
+  const auth = req.headers.authorization;
+  const limit = req.method === 'GET' ? LIMITS.get : typeof auth === 'string' && auth.startsWith('TC3-') ? LIMITS.tc3Post : LIMITS.v1Post;
+  const declared = Number(req.headers['content-length'] ?? 0);
+  return declared > limit ? 0 : limit;
+}
+
+/**
+ * Reads the body, keeping at most `keepLimit` bytes; counts (and discards) the rest.
  * Gives up after `timeoutMs` (`timedOut`): a client dribbling a body does not hold the socket.
  */
-function readBody(req: http.IncomingMessage, timeoutMs: number): Promise<{ body: Buffer; received: number; timedOut: boolean }> {
+function readBody(req: http.IncomingMessage, timeoutMs: number, keepLimit: number): Promise<{ body: Buffer; received: number; timedOut: boolean }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let received = 0;
@@ -169,8 +205,9 @@ function readBody(req: http.IncomingMessage, timeoutMs: number): Promise<{ body:
     };
     const deadline = setTimeout(() => finish(true), timeoutMs);
     req.on('data', (chunk: Buffer) => {
-      if (received <= LIMITS.tc3Post) chunks.push(chunk);
       received += chunk.length;
+      if (received <= keepLimit) chunks.push(chunk);
+      else if (chunks.length > 0) chunks.length = 0; // over the limit: refused for its size, keep nothing
       if (received > DRAIN_LIMIT) {
         req.pause();
         finish();

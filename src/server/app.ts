@@ -22,7 +22,9 @@ import { stsService } from '../services/sts-service.ts';
 import { vpcService } from '../services/vpc-service.ts';
 import { openStore } from '../store/open-store.ts';
 import { purgeExpiredTemporaryKeys } from '../store/repos/api-keys.ts';
-import { purgeExpired, remember } from '../store/repos/replays.ts';
+import { claimRepeat, completeRepeat, purgeExpiredRepeats, releaseRepeat } from '../store/repos/request-repeats.ts';
+import { purgeExpiredSignatureUses } from '../store/repos/signature-uses.ts';
+import { signatureBinding } from './signature-binding.ts';
 import type { Store } from '../store/store.ts';
 import { createSimDriver, rowBackedStateStore, type SimDriver } from '../drivers/sim/index.ts';
 import { FLOWS } from '../flows/index.ts';
@@ -85,7 +87,12 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
     },
     credentials: storeCredentialResolver(store.db, box, clock),
     regions,
-    replays: { remember: (signature, expiresAt) => remember(store.db, signature, expiresAt, clock()) },
+    repeats: {
+      claim: (key, requestId, expiresAt, leaseUntil) => claimRepeat(store.db, { key, requestId, expiresAt, leaseUntil }, clock()),
+      complete: (key, requestId, answer) => completeRepeat(store.db, key, requestId, answer),
+      release: (key, requestId) => releaseRepeat(store.db, key, requestId),
+    },
+    binding: signatureBinding(store, clock),
     rateLimiter: limits.limiter,
     logger,
     audit: storeAuditSink(store),
@@ -110,10 +117,11 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
       zones: config.zones, region: config.region, demoAccountUin: credentials.demo.accountUin, demoSecretId: credentials.demo.SecretId, now: clock(),
     });
   }
-  // Every minute: replay records past their window, and temporary keys expired over a day ago
+  // Every minute: repeat records past their window, and temporary keys expired over a day ago
   // (for a day, a caller still using one is told it expired rather than that it does not exist).
   const purge = setInterval(() => {
-    void purgeExpired(store.db, clock()).catch((err) => logger.error({ err }, 'replay purge failed'));
+    void purgeExpiredRepeats(store.db, clock()).catch((err) => logger.error({ err }, 'repeat purge failed'));
+    void purgeExpiredSignatureUses(store.db, clock()).catch((err) => logger.error({ err }, 'signature-use purge failed'));
     void store.transaction((tx) => purgeExpiredTemporaryKeys(tx, clock() - TEMPORARY_KEY_GRACE_MS))
       .catch((err) => logger.error({ err }, 'temporary key purge failed'));
   }, 60_000);
