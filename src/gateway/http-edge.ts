@@ -14,9 +14,17 @@
  * is closed), idle keep-alive connections close after `keepAliveTimeoutMs`, headers are capped
  * at `maxHeaderBytes`, and one source address may hold at most `maxConnectionsPerIp` open
  * connections (connection-cap.ts).
+ *
+ * Stopping (`close`) is graceful. Connections the kernel accepted just before the signal (the
+ * listen backlog) and bytes a client sent on a connection node:http still counts as idle reach
+ * the server only in the next turns of the event loop, so the listener stays open for a short
+ * settling pause (`STOP_SETTLE_MS`); then it closes (no new connections) and idle connections
+ * are closed, again every few milliseconds as requests finish. Every answer written while
+ * stopping carries `Connection: close`, so no client sends another request on it. Every request
+ * received is answered; after `graceMs` the connections still open are closed regardless.
  */
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError, malformedBody, requestTooLarge, unsupportedProtocol } from '../shared/errors.ts';
 import { bodyBudget, type BodyBudget } from './body-budget.ts';
@@ -56,13 +64,19 @@ export interface EdgeOptions {
 export interface RunningEdge {
   server: http.Server;
   address: { host: string; port: number };
-  close(): Promise<void>;
+  /** Stops accepting, answers every request already received, closes idle connections; at most `graceMs`. */
+  close(graceMs?: number): Promise<void>;
 }
+
+/** How long to let bytes already received on idle connections arrive before closing those connections. */
+const STOP_SETTLE_MS = 100;
+const STOP_SWEEP_MS = 20;
 
 export async function startHttpEdge(deps: GatewayDeps, opts: EdgeOptions): Promise<RunningEdge> {
   const limits: EdgeLimits = { ...DEFAULT_EDGE_LIMITS, ...opts.limits };
   const batch = writeBatch((err) => deps.logger.error({ err }, 'writing an answer failed'));
   const budget = bodyBudget(limits.maxBufferedBytes);
+  const lifecycle = { stopping: false };
   const cap = connectionCap(limits.maxConnectionsPerIp, (socket, error) => answerRaw(socket, error, deps));
   const server = http.createServer(
     {
@@ -77,7 +91,7 @@ export async function startHttpEdge(deps: GatewayDeps, opts: EdgeOptions): Promi
     },
     (req, res) => {
       if (cap.refused(req.socket)) req.socket.destroy();
-      else void serve(req, res, deps, limits, batch, budget);
+      else void serve(req, res, deps, limits, batch, budget, lifecycle);
     },
   );
   server.on('connection', (socket: Socket) => cap.admit(socket));
@@ -95,16 +109,46 @@ export async function startHttpEdge(deps: GatewayDeps, opts: EdgeOptions): Promi
   return {
     server,
     address: { host: addr.address, port: addr.port },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 2_000).unref();
-      }),
+    close: (graceMs = 10_000) => stopGracefully(server, lifecycle, graceMs),
   };
 }
 
-async function serve(req: http.IncomingMessage, res: http.ServerResponse, deps: GatewayDeps, limits: EdgeLimits, batch: WriteBatch, budget: BodyBudget) {
+async function stopGracefully(server: http.Server, lifecycle: { stopping: boolean }, graceMs: number): Promise<void> {
+  if (lifecycle.stopping) return;
+  lifecycle.stopping = true; // from now on every answer says Connection: close
+  // Connections the kernel already accepted (the listen backlog) and bytes already received on
+  // idle connections reach node:http only in the event loop's next poll phases: keep listening
+  // until a settling pause passes with no new connection (a busy loop may take a while to get
+  // there), bounded by half the grace time; then close.
+  const settleUntil = Date.now() + graceMs / 2;
+  let arrived = 0;
+  const count = () => arrived++;
+  server.on('connection', count);
+  for (let seen = -1; seen !== arrived && Date.now() < settleUntil;) {
+    seen = arrived;
+    await new Promise((r) => setTimeout(r, STOP_SETTLE_MS));
+    for (let turn = 0; turn < 3; turn++) await new Promise((r) => setImmediate(r)); // past at least one poll phase
+  }
+  server.off('connection', count);
+  // net.Server's close, not http.Server's: the latter also destroys every idle connection at
+  // once, resetting one whose request is in its buffer but not yet parsed.
+  const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+  server.closeIdleConnections();
+  const sweep = setInterval(() => server.closeIdleConnections(), STOP_SWEEP_MS);
+  const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+  try {
+    await closed;
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(deadline);
+    server.close(() => {}); // stops node:http's connection checks (the listener is closed already)
+  }
+}
+
+async function serve(
+  req: http.IncomingMessage, res: http.ServerResponse, deps: GatewayDeps, limits: EdgeLimits, batch: WriteBatch, budget: BodyBudget,
+  lifecycle: { stopping: boolean },
+) {
   const started = performance.now();
   const keep = bodyKeepLimit(req);
   const declared = req.headers['content-length'];
@@ -123,7 +167,7 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, deps: 
     'Content-Type', JSON_HEADERS['Content-Type'], 'Content-Length', String(Buffer.byteLength(out.body)), 'X-TC-RequestId', out.exchange.requestId,
   ];
   if (typeof traceId === 'string' && traceId.length <= 128) headers.push('X-TC-TraceId', traceId);
-  if (close) headers.push('Connection', 'close');
+  if (close || lifecycle.stopping) headers.push('Connection', 'close');
   const write = () => {
     res.writeHead(200, headers);
     res.end(out.body);

@@ -55,7 +55,12 @@ export interface RunningBms {
   /** What the HTTP edge runs requests against (benchmarks drive the pipeline without HTTP). */
   gateway: GatewayDeps;
   logger: Logger;
-  close(): Promise<void>;
+  /**
+   * Stops gracefully within about `timeoutMs`: no new connections, every request received
+   * answered, idle connections closed, task steps finished or handed back (their lease freed for
+   * another worker), then the store closed.
+   */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 /** How long an expired temporary key is kept (then purged). */
@@ -130,12 +135,13 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   const powerSync = startPowerSync({ store, servers, owner: engine.owner, clock, logger, intervalMs: config.powerSyncMs });
   return {
     endpoint, edge, store, box, sim, engine, powerSync, credentials, gateway: deps, logger,
-    async close() {
+    async close(timeoutMs = config.stopTimeoutMs) {
       clearInterval(purge);
       keys.stop();
       powerSync.stop();
-      await edge.close();
-      await engine.stop();
+      // Requests and task steps wind down together; the store closes once both are done.
+      const grace = Math.max(100, timeoutMs - 500);
+      await Promise.all([edge.close(grace), engine.stop(grace)]);
       sim.close();
       await store.close();
     },
