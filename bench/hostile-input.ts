@@ -48,7 +48,8 @@ async function serveBms(): Promise<void> {
   }, { stop, orphaned });
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+/** One connection per request: a keep-alive connection the loaded server times out meanwhile would be a client error, not a figure. */
+const agent = false;
 
 function post(target: Target, body: string, contentType = 'application/x-www-form-urlencoded'): Promise<string> {
   return new Promise((done, fail) => {
@@ -59,7 +60,7 @@ function post(target: Target, body: string, contentType = 'application/x-www-for
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => done(Buffer.concat(chunks).toString('utf8')));
     });
-    req.on('error', fail);
+    req.on('error', (e) => fail(new Error(`${e.message} (body of ${body.length} bytes starting ${body.slice(0, 40)})`)));
     req.end(body);
   });
 }
@@ -167,7 +168,6 @@ async function main(): Promise<void> {
     console.log(`   after   ${mb(after)}  ${fmt(after / idle, 2)} × idle  ${verdict(after <= idle * 1.2)} (target ≤ 1.2 × idle)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    agent.destroy();
     await stopChild(child);
   }
 }

@@ -95,7 +95,7 @@ function hostileSuite(label: string, env: () => Record<string, string>) {
       assert.ok(all.length > 100, `${all.length} positions`);
       for (const p of all) {
         for (const [value, why] of [['a\u0000b', 'NUL'], ['a\ud800b', 'lone surrogate'], ['\udc00', 'lone low surrogate']] as const) {
-          const reply = await tc3Request(target, credsFor(p.service), { action: p.action, version: p.version, service: p.service, params: p.params(value) });
+          const reply = await tc3Request(target, credsFor(p.service), { action: p.action, version: p.version, service: p.service, params: p.params(value), signAction: true });
           expectNamed(reply, 'InvalidParameterValue', p.path, `${p.service}.${p.action} ${p.path} (${why})`);
         }
       }
@@ -106,7 +106,7 @@ function hostileSuite(label: string, env: () => Record<string, string>) {
         const params = p.params('a\u0000b');
         const v1 = await v1Request(target, credsFor(p.service), { action: p.action, version: p.version, params });
         expectNamed(v1, 'InvalidParameterValue', p.path, `v1 ${p.service}.${p.action} ${p.path}`);
-        const get = await tc3Request(target, credsFor(p.service), { action: p.action, version: p.version, service: p.service, params, method: 'GET' });
+        const get = await tc3Request(target, credsFor(p.service), { action: p.action, version: p.version, service: p.service, params, method: 'GET', signAction: true });
         expectNamed(get, 'InvalidParameterValue', p.path, `GET ${p.service}.${p.action} ${p.path}`);
       }
     });
@@ -120,14 +120,14 @@ function hostileSuite(label: string, env: () => Record<string, string>) {
 
     it('__proto__, constructor and prototype are refused as names, in JSON at any depth and in flat names', async () => {
       for (const name of ['__proto__', 'constructor', 'prototype']) {
-        const top = await tc3Request(target, tenant, { action: 'DescribeInstances', body: `{"${name}":{"Limit":1}}` });
+        const top = await tc3Request(target, tenant, { action: 'DescribeInstances', body: `{"${name}":{"Limit":1}}`, signAction: true });
         expectNamed(top, 'InvalidParameter', name, `JSON ${name}`);
-        const nested = await tc3Request(target, tenant, { action: 'DescribeInstances', body: `{"Filters":[{"Name":"zone","Values":["z"],"${name}":{"Name":1}}]}` });
+        const nested = await tc3Request(target, tenant, { action: 'DescribeInstances', body: `{"Filters":[{"Name":"zone","Values":["z"],"${name}":{"Name":1}}]}`, signAction: true });
         expectNamed(nested, 'InvalidParameter', `Filters.0.${name}`, `nested JSON ${name}`);
         for (const flat of [{ [`${name}.Limit`]: '1' }, { [name]: '1' }, { [`Filters.0.${name}`]: 'x' }]) {
           const key = Object.keys(flat)[0]!;
           expectNamed(await v1Request(target, tenant, { action: 'DescribeInstances', params: flat }), 'InvalidParameter', key, `v1 ${key}`);
-          expectNamed(await tc3Request(target, tenant, { action: 'DescribeInstances', params: flat, method: 'GET' }), 'InvalidParameter', key, `GET ${key}`);
+          expectNamed(await tc3Request(target, tenant, { action: 'DescribeInstances', params: flat, method: 'GET', signAction: true }), 'InvalidParameter', key, `GET ${key}`);
         }
       }
       // The proof the old hole is closed: `__proto__.Limit=1` used to be honoured as Limit=1.

@@ -92,9 +92,13 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
     },
     credentials: storeCredentialResolver(store.db, box, clock),
     regions,
+    // A first answer may hold a secret (CreateAccessKey's SecretKey, a temporary token): kept sealed.
     repeats: {
-      claim: (key, requestId, expiresAt, leaseUntil) => claimRepeat(store.db, { key, requestId, expiresAt, leaseUntil }, clock()),
-      complete: (key, requestId, answer) => completeRepeat(store.db, key, requestId, answer),
+      claim: async (key, requestId, expiresAt, leaseUntil) => {
+        const record = await claimRepeat(store.db, { key, requestId, expiresAt, leaseUntil }, clock());
+        return record.state === 'done' ? { ...record, answer: box.open(record.answer, `repeat:${key}`) } : record;
+      },
+      complete: (key, requestId, answer) => completeRepeat(store.db, key, requestId, box.seal(answer, `repeat:${key}`)),
       release: (key, requestId) => releaseRepeat(store.db, key, requestId),
     },
     binding: signatureBinding(store, clock),

@@ -14,17 +14,26 @@ import type { Store } from '../store/store.ts';
 const MAX_REMEMBERED = 50_000;
 
 export function signatureBinding(store: Store, clock: () => number): SignatureBinding {
-  const seen = new Map<string, { use: SignatureUse; expiresAt: number }>();
+  const seen = new Map<string, { first: SignatureUse | Promise<SignatureUse>; expiresAt: number }>();
   return {
     firstUse(signature, use, expiresAt) {
       const now = clock();
       const hit = seen.get(signature);
-      if (hit && hit.expiresAt > now) return hit.use;
-      return recordFirstUse(store.db, signature, use, expiresAt, now).then((first) => {
-        if (seen.size >= MAX_REMEMBERED) seen.clear();
-        seen.set(signature, { use: first, expiresAt });
-        return first;
-      });
+      if (hit && hit.expiresAt > now) return hit.first;
+      // Kept while the write is under way too, so a use right behind this one in this process waits for it.
+      const pending = recordFirstUse(store.db, signature, use, expiresAt, now).then(
+        (first) => {
+          seen.set(signature, { first, expiresAt });
+          return first;
+        },
+        (err: unknown) => {
+          seen.delete(signature);
+          throw err;
+        },
+      );
+      if (seen.size >= MAX_REMEMBERED) seen.clear();
+      seen.set(signature, { first: pending, expiresAt });
+      return pending;
     },
     requiresSignedAction: (accountUin) => requiresSignedAction(store.db, accountUin),
   };

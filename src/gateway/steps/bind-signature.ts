@@ -29,9 +29,15 @@ import { TIMESTAMP_WINDOW_SECONDS } from './authenticate.ts';
 
 export function bindSignature(ex: Exchange, deps: GatewayDeps): Promise<void> | void {
   if (ex.protocol !== 'tc3' || !ex.signature || ex.signedHeaders?.includes('x-tc-action')) return;
-  const { serviceName, name, mutating } = ex.action!;
+  const { serviceName, name, mutating, returnsSecret } = ex.action!;
   const expiresAt = (Number(ex.common!.timestamp) + TIMESTAMP_WINDOW_SECONDS + 1) * 1000;
   const first = deps.binding.firstUse(ex.signature, { service: serviceName, action: name }, expiresAt);
+  if (!mutating && !returnsSecret) {
+    // A read that reveals nothing is allowed whatever the signature's first use was: it only has
+    // to be recorded (this process knows at once; the store write does not hold the read back).
+    if (first instanceof Promise) first.catch((err: unknown) => deps.logger.error({ requestId: ex.requestId, err }, 'recording a signature use failed'));
+    return;
+  }
   const required = mutating ? deps.binding.requiresSignedAction(ex.principal!.accountUin) : false;
   if (!(first instanceof Promise) && !(required instanceof Promise)) return judge(ex, first, required);
   return Promise.all([first, required]).then(([f, r]) => judge(ex, f, r));
