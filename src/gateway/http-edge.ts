@@ -26,6 +26,7 @@
 import http from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { docsSite, type DocsAnswer } from '../docs/reference.ts';
 import { ApiError, malformedBody, requestTooLarge, unsupportedProtocol } from '../shared/errors.ts';
 import { bodyBudget, type BodyBudget } from './body-budget.ts';
 import { connectionCap } from './connection-cap.ts';
@@ -78,6 +79,7 @@ export async function startHttpEdge(deps: GatewayDeps, opts: EdgeOptions): Promi
   const budget = bodyBudget(limits.maxBufferedBytes);
   const lifecycle = { stopping: false };
   const cap = connectionCap(limits.maxConnectionsPerIp, (socket, error) => answerRaw(socket, error, deps));
+  const docs = docsSite(Object.values(deps.services).map((s) => s.spec));
   const server = http.createServer(
     {
       maxHeaderSize: limits.maxHeaderBytes,
@@ -91,6 +93,7 @@ export async function startHttpEdge(deps: GatewayDeps, opts: EdgeOptions): Promi
     },
     (req, res) => {
       if (cap.refused(req.socket)) req.socket.destroy();
+      else if (req.method === 'GET' && /^\/docs(?:[/?]|$)/.test(req.url ?? '')) answerDocs(res, docs(req.url!, req.headers['accept-language']));
       else void serve(req, res, deps, limits, batch, budget, lifecycle);
     },
   );
@@ -199,6 +202,12 @@ async function answer(req: http.IncomingMessage, deps: GatewayDeps, limits: Edge
       ? refuse(raw, deps, requestTooLarge(received, LIMITS.tc3Post, 'any request'))
       : await handleRequest(raw, deps);
   return { out, close: timedOut || received > DRAIN_LIMIT, timedOut };
+}
+
+/** The API reference (src/docs): HTML pages, not API envelopes. */
+function answerDocs(res: http.ServerResponse, page: DocsAnswer) {
+  res.writeHead(page.status, { 'Content-Type': page.contentType, 'Content-Length': Buffer.byteLength(page.body), 'Cache-Control': 'no-cache' });
+  res.end(page.body);
 }
 
 function logRequest(deps: GatewayDeps, out: GatewayResponse, ip: string, latencyMs: number): void {
