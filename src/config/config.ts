@@ -66,6 +66,10 @@ const schema = z.object({
   BMS_HTTP_MAX_HEADER_BYTES: z.coerce.number().int().min(34 * 1024).max(1024 * 1024).default(64 * 1024),
   /** Open connections one source address may hold at once; 0 = no cap. */
   BMS_HTTP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).max(100_000).default(256),
+  /** Request bodies (bytes) held in memory at once, all connections together; larger ones wait their turn. */
+  BMS_HTTP_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024 * 1024).max(4 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+  /** On SIGTERM/SIGINT: the longest the process takes to answer what it received and exit (ms). */
+  BMS_STOP_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** pino log level; access log lines are `info`. */
   BMS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -97,7 +101,9 @@ export type Config = {
     keepAliveTimeoutMs: number;
     maxHeaderBytes: number;
     maxConnectionsPerIp: number;
+    maxBufferedBytes: number;
   };
+  stopTimeoutMs: number;
 };
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -133,6 +139,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       keepAliveTimeoutMs: c.BMS_HTTP_KEEP_ALIVE_TIMEOUT_MS,
       maxHeaderBytes: c.BMS_HTTP_MAX_HEADER_BYTES,
       maxConnectionsPerIp: c.BMS_HTTP_MAX_CONNECTIONS_PER_IP,
+      maxBufferedBytes: c.BMS_HTTP_MAX_BUFFERED_BYTES,
     },
+    stopTimeoutMs: c.BMS_STOP_TIMEOUT_MS,
   };
 }

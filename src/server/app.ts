@@ -23,7 +23,9 @@ import { tagService } from '../services/tag-service.ts';
 import { vpcService } from '../services/vpc-service.ts';
 import { openStore } from '../store/open-store.ts';
 import { purgeExpiredTemporaryKeys } from '../store/repos/api-keys.ts';
-import { purgeExpired, remember } from '../store/repos/replays.ts';
+import { claimRepeat, completeRepeat, purgeExpiredRepeats, releaseRepeat } from '../store/repos/request-repeats.ts';
+import { purgeExpiredSignatureUses } from '../store/repos/signature-uses.ts';
+import { signatureBinding } from './signature-binding.ts';
 import type { Store } from '../store/store.ts';
 import { createSimDriver, rowBackedStateStore, type SimDriver } from '../drivers/sim/index.ts';
 import { FLOWS } from '../flows/index.ts';
@@ -54,7 +56,12 @@ export interface RunningBms {
   /** What the HTTP edge runs requests against (benchmarks drive the pipeline without HTTP). */
   gateway: GatewayDeps;
   logger: Logger;
-  close(): Promise<void>;
+  /**
+   * Stops gracefully within about `timeoutMs`: no new connections, every request received
+   * answered, idle connections closed, task steps finished or handed back (their lease freed for
+   * another worker), then the store closed.
+   */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 /** How long an expired temporary key is kept (then purged). */
@@ -87,7 +94,16 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
     },
     credentials: storeCredentialResolver(store.db, box, clock),
     regions,
-    replays: { remember: (signature, expiresAt) => remember(store.db, signature, expiresAt, clock()) },
+    // A first answer may hold a secret (CreateAccessKey's SecretKey, a temporary token): kept sealed.
+    repeats: {
+      claim: async (key, requestId, expiresAt, leaseUntil) => {
+        const record = await claimRepeat(store.db, { key, requestId, expiresAt, leaseUntil }, clock());
+        return record.state === 'done' ? { ...record, answer: box.open(record.answer, `repeat:${key}`) } : record;
+      },
+      complete: (key, requestId, answer) => completeRepeat(store.db, key, requestId, box.seal(answer, `repeat:${key}`)),
+      release: (key, requestId) => releaseRepeat(store.db, key, requestId),
+    },
+    binding: signatureBinding(store, clock),
     rateLimiter: limits.limiter,
     logger,
     audit: storeAuditSink(store),
@@ -113,10 +129,11 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
       eips: config.demoEips,
     });
   }
-  // Every minute: replay records past their window, and temporary keys expired over a day ago
+  // Every minute: repeat records past their window, and temporary keys expired over a day ago
   // (for a day, a caller still using one is told it expired rather than that it does not exist).
   const purge = setInterval(() => {
-    void purgeExpired(store.db, clock()).catch((err) => logger.error({ err }, 'replay purge failed'));
+    void purgeExpiredRepeats(store.db, clock()).catch((err) => logger.error({ err }, 'repeat purge failed'));
+    void purgeExpiredSignatureUses(store.db, clock()).catch((err) => logger.error({ err }, 'signature-use purge failed'));
     void store.transaction((tx) => purgeExpiredTemporaryKeys(tx, clock() - TEMPORARY_KEY_GRACE_MS))
       .catch((err) => logger.error({ err }, 'temporary key purge failed'));
   }, 60_000);
@@ -125,12 +142,13 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   const powerSync = startPowerSync({ store, servers, owner: engine.owner, clock, logger, intervalMs: config.powerSyncMs });
   return {
     endpoint, edge, store, box, sim, engine, powerSync, credentials, gateway: deps, logger,
-    async close() {
+    async close(timeoutMs = config.stopTimeoutMs) {
       clearInterval(purge);
       keys.stop();
       powerSync.stop();
-      await edge.close();
-      await engine.stop();
+      // Requests and task steps wind down together; the store closes once both are done.
+      const grace = Math.max(100, timeoutMs - 500);
+      await Promise.all([edge.close(grace), engine.stop(grace)]);
       sim.close();
       await store.close();
     },

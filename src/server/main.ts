@@ -1,5 +1,7 @@
 /**
- * `npm start`: run BMS from environment variables until SIGINT/SIGTERM.
+ * `npm start`: run BMS from environment variables until SIGINT/SIGTERM, then stop gracefully:
+ * no new connections, every request already received answered, idle keep-alive connections
+ * closed, running task steps finished or handed back — within BMS_STOP_TIMEOUT_MS.
  */
 import { loadConfig } from '../config/config.ts';
 import { startBms } from './app.ts';
@@ -17,8 +19,13 @@ async function main() {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    bms.logger.info({ signal }, 'shutting down');
-    bms.close().then(
+    bms.logger.info({ signal, timeoutMs: config.stopTimeoutMs }, 'shutting down');
+    // Bounded: whatever still holds the process after the timeout (and a second's margin) is cut.
+    setTimeout(() => {
+      bms.logger.error({ timeoutMs: config.stopTimeoutMs }, 'shutdown took too long; exiting');
+      process.exit(1);
+    }, config.stopTimeoutMs + 1_000).unref();
+    bms.close(config.stopTimeoutMs).then(
       () => process.exit(0),
       (err) => {
         bms.logger.error({ err }, 'shutdown failed');

@@ -73,9 +73,14 @@ export interface ZonesTable {
 }
 
 /** Signatures of recently accepted mutating requests, kept until they expire. */
-export interface RequestReplaysTable {
-  signature: string;
+/** A signed mutating request while it runs, then its answer, until its timestamp window ends (0035). */
+export interface RequestRepeatsTable {
+  key: string;
+  request_id: string;
+  state: 'running' | 'done';
+  answer: string | null;
   expires_at: number;
+  lease_until: number;
 }
 
 /** Free-form service settings, one string per key. */
@@ -282,7 +287,14 @@ export interface AuditEventsTable {
   /** JSON array of resource ids. */
   resource_ids: string;
   result_code: string; request_id: string; source_ip: string;
+  /** The RequestId whose answer this repeat was given (0035); null for an executed call. */
+  repeat_of?: string | null;
 }
+/** What a TC3 signature without a signed X-TC-Action was first used for (0036). */
+export interface SignatureUsesTable { signature: string; service: string; action: string; expires_at: number }
+/** Per-account security settings (0036): 1 = mutating calls must sign X-TC-Action. */
+export interface AccountSecurityTable { account_uin: string; require_signed_action: number; updated_at: number }
+
 export interface AuditResourcesTable { resource_id: string; event_id: string }
 
 export interface Database {
@@ -291,7 +303,9 @@ export interface Database {
   api_keys: ApiKeysTable;
   regions: RegionsTable;
   zones: ZonesTable;
-  request_replays: RequestReplaysTable;
+  request_repeats: RequestRepeatsTable;
+  signature_uses: SignatureUsesTable;
+  account_security: AccountSecurityTable;
   settings: SettingsTable;
   switches: SwitchesTable;
   racks: RacksTable;

@@ -20,6 +20,7 @@ import {
   missingParameter,
   unknownParameter,
 } from '../../shared/errors.ts';
+import { bareObject, checkName, checkStorable } from './hostile.ts';
 
 export type Source = 'json' | 'flat';
 type Objects = Record<string, Structure>;
@@ -32,12 +33,13 @@ export function validateInput(members: Member[], objects: Objects, input: unknow
 function validateStruct(members: Member[], objects: Objects, input: Record<string, unknown>, source: Source, prefix: string) {
   const known = new Map(members.map((m) => [m.name, m]));
   for (const key of Object.keys(input)) {
+    checkName(key, prefix + key);
     if (!known.has(key)) throw unknownParameter(prefix + key);
   }
-  const out: Record<string, unknown> = {};
+  const out = bareObject<unknown>();
   for (const m of members) {
     const path = prefix + m.name;
-    const raw = input[m.name];
+    const raw = Object.hasOwn(input, m.name) ? input[m.name] : undefined;
     if (isAbsent(raw, m, source)) {
       if (m.required) throw missingParameter(path);
       if (m.default !== undefined) out[m.name] = m.default;
@@ -106,6 +108,7 @@ function coerceScalar(m: Member, raw: unknown, source: Source, path: string): st
     case 'String':
       if (typeof raw === 'number' && Number.isSafeInteger(raw) && m.alsoAccepts?.some((t) => t === 'Int64' || t === 'Uint64' || t === 'Integer')) return String(raw);
       if (typeof raw !== 'string') throw invalidParameter(path, m.alsoAccepts ? `a String or an integer` : 'a String', m.alsoAccepts ? '字符串或整数' : '字符串');
+      checkStorable(raw, path);
       return raw;
     case 'Datetime':
       if (typeof raw !== 'string' || !DATETIME.test(raw)) throw invalidParameter(path, 'a Datetime such as 2018-08-13T00:00:00Z', '形如 2018-08-13T00:00:00Z 的时间');

@@ -34,6 +34,8 @@ import { pageOrderIndexes } from './0012-page-order-indexes.ts';
 import { instanceCounts } from './0013-instance-counts.ts';
 import { eipTraffic } from './0030-eip-traffic.ts';
 import { resourceTags } from './0031-resource-tags.ts';
+import { requestRepeats } from './0035-request-repeats.ts';
+import { signatureBinding } from './0036-signature-binding.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-identity': identity,
@@ -51,6 +53,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0013-instance-counts': instanceCounts,
   '0030-eip-traffic': eipTraffic,
   '0031-resource-tags': resourceTags,
+  '0035-request-repeats': requestRepeats,
+  '0036-signature-binding': signatureBinding,
 };
 
 export interface MigrateOptions {
