@@ -13,6 +13,7 @@ async function main() {
       '',
       `BMS is running — API endpoint http://${bms.endpoint}/ (service bms, version 2018-08-13, region ${demo.Region})`,
       `  data folder   ${config.dataDir} (${bms.store.dialect})`,
+      ...(bms.face ? [`  lab Redfish   ${bms.face.address}/redfish/v1/ (every simulated BMC; each server's URL in bmsops DescribeServers)`] : []),
       `  demo tenant   SecretId ${demo.SecretId}`,
       `                SecretKey ${demo.SecretKey}`,
       `                (also in ${files.demo})`,

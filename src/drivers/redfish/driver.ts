@@ -92,6 +92,12 @@ export class RedfishDriver implements HardwareDriver {
     ejectAll: (t: ServerTarget) => this.client.operation(t, 'ejectVirtualMedia', 'media', (c) => ejectAll(c)),
   };
 
+  /** The BMC's accounts (usernames and roles; never passwords), outside the interfaces. */
+  listBmcAccounts(t: ServerTarget): Promise<Array<{ username: string; role: string }>> {
+    return this.client.operation(t, 'listBmcAccounts', 'read', async (c) =>
+      (await listAccounts(c)).filter((a) => str(a.body.UserName)).map((a) => ({ username: String(a.body.UserName), role: String(a.body.RoleId ?? '') })));
+  }
+
   close(): void {
     this.client.close();
   }
@@ -262,8 +268,9 @@ async function drives(c: Conversation, system: Json): Promise<Array<{ storage: J
 
 async function readInventory(c: Conversation): Promise<Inventory> {
   const system = await c.get(c.service.systemPath);
-  const sn = str(system.SerialNumber);
-  if (!sn) throw c.failure(`the system at ${c.address.origin}${c.service.systemPath} reports no SerialNumber`);
+  // A system without a SerialNumber (emulators) is known by its UUID.
+  const sn = str(system.SerialNumber) ?? str(system.UUID);
+  if (!sn) throw c.failure(`the system at ${c.address.origin}${c.service.systemPath} reports no SerialNumber and no UUID`);
   const cpus = (await members(c, link(system, 'Processors')).catch(() => [] as Json[])).filter((p) => p.ProcessorType === undefined || p.ProcessorType === 'CPU');
   const summary = (system.ProcessorSummary as Json | undefined) ?? {};
   const cores = cpus.reduce((n, p) => n + (Number(p.TotalCores) || 0), 0) || Number(summary.CoreCount) || Number(summary.Count) || 0;

@@ -71,6 +71,11 @@ class FaceError extends Error {
 }
 
 const ROOT = '/redfish/v1';
+const PRIVILEGES = {
+  Administrator: ['Login', 'ConfigureManager', 'ConfigureUsers', 'ConfigureSelf', 'ConfigureComponents'],
+  Operator: ['Login', 'ConfigureSelf', 'ConfigureComponents'],
+  ReadOnly: ['Login', 'ConfigureSelf'],
+} as const;
 const BOOT: Record<string, 'disk' | 'pxe' | 'cdrom'> = { Hdd: 'disk', Pxe: 'pxe', Cd: 'cdrom' };
 const BOOT_BACK = { disk: 'Hdd', pxe: 'Pxe', cdrom: 'Cd' } as const;
 
@@ -509,7 +514,12 @@ export class RedfishFace {
     const snap = await sim.lab.snapshot(serverId);
     const list = snap.bmc.accounts;
     if (rest === '') {
-      return { body: { '@odata.id': base, '@odata.type': '#AccountService.v1_13_0.AccountService', Id: 'AccountService', Name: 'Account Service', ServiceEnabled: true, Accounts: { '@odata.id': `${base}/Accounts` } } };
+      return { body: { '@odata.id': base, '@odata.type': '#AccountService.v1_13_0.AccountService', Id: 'AccountService', Name: 'Account Service', ServiceEnabled: true, Accounts: { '@odata.id': `${base}/Accounts` }, Roles: { '@odata.id': `${base}/Roles` } } };
+    }
+    if (rest === '/Roles') return { body: collection(base + rest, 'RoleCollection', Object.keys(PRIVILEGES).map((r) => `${base}/Roles/${r}`)) };
+    const role = /^\/Roles\/([^/]+)$/.exec(rest)?.[1];
+    if (role && Object.hasOwn(PRIVILEGES, role)) {
+      return { body: { '@odata.id': base + rest, '@odata.type': '#Role.v1_3_1.Role', Id: role, Name: role, RoleId: role, IsPredefined: true, AssignedPrivileges: PRIVILEGES[role as keyof typeof PRIVILEGES] } };
     }
     if (rest === '/Accounts') {
       if (method === 'POST') {
