@@ -11,8 +11,7 @@ import { acquireLock, releaseLock } from '../store/repos/locks.ts';
 import * as rf from '../store/repos/redfish.ts';
 import type { Store } from '../store/store.ts';
 
-const SESSION_CONTEXT = 'redfish-session';
-const SEED_CONTEXT = 'install-seed';
+// Seals are bound to the row's key (sessions: bmc_key; seeds: media_token), as rotate-master-key expects.
 
 export function storeSessions(store: Store, box: SecretBox, clock: () => number, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): SessionPort {
   const owner = `rf-${randomUUID()}`;
@@ -20,14 +19,14 @@ export function storeSessions(store: Store, box: SecretBox, clock: () => number,
     async get(key) {
       const row = await rf.getRedfishSession(store.db, key);
       if (!row) return undefined;
-      return { token: box.open(row.token_enc, `${SESSION_CONTEXT}:${key}`), location: row.location, credential: row.credential };
+      return { token: box.open(row.token_enc, key), location: row.location, credential: row.credential };
     },
     async put(key, s) {
-      await rf.putRedfishSession(store.db, { bmc_key: key, token_enc: box.seal(s.token, `${SESSION_CONTEXT}:${key}`), location: s.location, credential: s.credential, created_at: clock() });
+      await rf.putRedfishSession(store.db, { bmc_key: key, token_enc: box.seal(s.token, key), location: s.location, credential: s.credential, created_at: clock() });
     },
     async drop(key, token) {
       const row = await rf.getRedfishSession(store.db, key);
-      if (row && box.open(row.token_enc, `${SESSION_CONTEXT}:${key}`) === token) await rf.dropRedfishSession(store.db, key, row.token_enc);
+      if (row && box.open(row.token_enc, key) === token) await rf.dropRedfishSession(store.db, key, row.token_enc);
     },
     async exclusive(key, fn) {
       const lock = `redfish-session:${key}`;
@@ -59,7 +58,7 @@ export function storeInstallRecords(store: Store, box: SecretBox): InstallRecord
     serverId: row.server_id,
     mediaToken: row.media_token,
     callbackSha256: row.callback_sha256,
-    seed: JSON.parse(box.open(row.seed_enc, `${SEED_CONTEXT}:${row.instance_id}`)) as InstallRecord['seed'],
+    seed: JSON.parse(box.open(row.seed_enc, row.media_token)) as InstallRecord['seed'],
     osName: row.os_name,
     expiresAt: Number(row.expires_at),
     completedAt: row.completed_at === null ? null : Number(row.completed_at),
@@ -70,7 +69,7 @@ export function storeInstallRecords(store: Store, box: SecretBox): InstallRecord
     byMediaToken: async (t) => from(await rf.installMediaByToken(store.db, t)),
     put: (r) => rf.putInstallMedia(store.db, {
       instance_id: r.instanceId, server_id: r.serverId, media_token: r.mediaToken, callback_sha256: r.callbackSha256,
-      seed_enc: box.seal(JSON.stringify(r.seed), `${SEED_CONTEXT}:${r.instanceId}`), os_name: r.osName,
+      seed_enc: box.seal(JSON.stringify(r.seed), r.mediaToken), os_name: r.osName,
       expires_at: r.expiresAt, completed_at: r.completedAt, finished_at: r.finishedAt,
     }),
   };

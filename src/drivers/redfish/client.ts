@@ -130,7 +130,7 @@ export class RedfishClient {
       timer = setTimeout(() => controller.abort(), Math.max(0, started + deadlineMs - this.now()));
       return await fn(conv);
     } catch (e) {
-      if (controller.signal.aborted && !(e instanceof DriverError && e.kind !== 'unreachable')) {
+      if (controller.signal.aborted && !(e instanceof DriverError && e.kind === 'failed')) {
         throw new DriverError('timeout', operation, `${operation} on ${address.origin} did not finish within ${Math.round(deadlineMs / 1000)} s${e instanceof Error ? ` (last: ${e.message})` : ''}`);
       }
       throw e;
