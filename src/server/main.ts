@@ -3,29 +3,16 @@
  */
 import { loadConfig } from '../config/config.ts';
 import { startBms } from './app.ts';
+import { startupBanner } from './banner.ts';
 
 async function main() {
   const config = loadConfig(process.env);
   const bms = await startBms(config);
   const { demo, operator, files } = bms.credentials;
-  process.stdout.write(
-    [
-      '',
-      `BMS is running — API endpoint http://${bms.endpoint}/ (service bms, version 2018-08-13, region ${demo.Region})`,
-      `  data folder   ${config.dataDir} (${bms.store.dialect})`,
-      ...(bms.face ? [`  lab Redfish   ${bms.face.address}/redfish/v1/ (every simulated BMC; each server's URL in bmsops DescribeServers)`] : []),
-      `  demo tenant   SecretId ${demo.SecretId}`,
-      `                SecretKey ${demo.SecretKey}`,
-      `                (also in ${files.demo})`,
-      `  operator      SecretId ${operator.SecretId}`,
-      `                SecretKey in ${files.operator}`,
-      `  API reference http://${bms.endpoint}/docs/`,
-      '',
-      `Try:  npx bms instance list --output table --credentials-file ${files.demo}`,
-      `      (npx bms configure --from-file ${files.demo} saves it as your default profile; npx bms --help lists the rest)`,
-      '',
-    ].join('\n'),
-  );
+  process.stdout.write(startupBanner({
+    endpoint: bms.endpoint, region: demo.Region, dataDir: config.dataDir, dialect: bms.store.dialect, labRedfish: bms.face?.address,
+    demo, operator, files, tty: process.stdout.isTTY === true,
+  }));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -204,7 +204,6 @@ export interface InstancesTable {
 /** Live (not terminated) instances per account, kept by triggers on `instances` (migration 0013). */
 export interface InstanceCountsTable { account_uin: string; live: number }
 
-export interface InstanceTagsTable { instance_id: string; tag_key: string; tag_value: string }
 export interface RunRequestsTable { account_uin: string; client_token: string; request_hash: string; result: string; created_at: number }
 
 export type TaskStatus = 'RUNNING' | 'SUCCESS' | 'FAILED';
@@ -277,6 +276,14 @@ export interface InstallMediaTable {
   instance_id: string; server_id: string; media_token: string; callback_sha256: string; seed_enc: string; os_name: string;
   expires_at: number; completed_at: number | null; finished_at: number | null;
 }
+// ---- tags of every taggable resource and the account's tag catalogue (migration 0031) ----------
+
+/** One tag on one resource; `resource_kind` is the CAM resource type (instance, ps, heartbeat, vpc, subnet, eip). */
+export interface ResourceTagsTable {
+  resource_kind: string; resource_id: string; tag_key: string; tag_value: string; account_uin: string; region: string; created_at: number;
+}
+/** The account's tags (CreateTag, or attached to a resource), listed by the tag service. */
+export interface TagCatalogueTable { account_uin: string; tag_key: string; tag_value: string; created_at: number }
 
 export interface RateCountersTable { key: string; window: number; count: number }
 export interface RateLimitsTable { account_uin: string; service: string; action: string; per_second: number; updated_at: number }
@@ -307,7 +314,6 @@ export interface Database {
   subnets: SubnetsTable;
   ip_allocations: IpAllocationsTable;
   instances: InstancesTable;
-  instance_tags: InstanceTagsTable;
   run_requests: RunRequestsTable;
   tasks: TasksTable;
   locks: LocksTable;
@@ -335,4 +341,6 @@ export interface Database {
   redfish_sessions: RedfishSessionsTable;
   bmc_trust: BmcTrustTable;
   install_media: InstallMediaTable;
+  resource_tags: ResourceTagsTable;
+  tag_catalogue: TagCatalogueTable;
 }
