@@ -70,6 +70,16 @@ const schema = z.object({
   BMS_HTTP_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024 * 1024).max(4 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
   /** On SIGTERM/SIGINT: the longest the process takes to answer what it received and exit (ms). */
   BMS_STOP_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** Serve the simulated datacenter over Redfish on a loopback listener (the lab's Redfish face). */
+  BMS_LAB_REDFISH: z.enum(['0', '1']).default('1'),
+  /** Port of the lab's Redfish face; 0 picks a free one (the banner prints it). */
+  BMS_LAB_REDFISH_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** PEM file of CAs trusted for BMC certificates that are not pinned (besides the system roots). */
+  BMS_REDFISH_CA_FILE: z.string().optional(),
+  /** JSON file registering OS install images: {"<OS name>": {"path": "/…/x.iso", "sha256": "…"}}; each is verified before use. */
+  BMS_OS_IMAGE_MANIFEST: z.string().optional(),
+  /** Base URL BMCs and installers reach the service's /install/ media at (default: the API endpoint). */
+  BMS_INSTALL_BASE_URL: z.string().url().optional(),
   /** pino log level; access log lines are `info`. */
   BMS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -95,6 +105,11 @@ export type Config = {
   masterKeyReloadMs: number;
   rateLimiter: 'store' | 'memory';
   rateLimitCacheMs: number;
+  labRedfish: boolean;
+  labRedfishPort: number;
+  redfishCaFile: string | undefined;
+  osImageManifest: string | undefined;
+  installBaseUrl: string | undefined;
   http: {
     headersTimeoutMs: number;
     bodyTimeoutMs: number;
@@ -133,6 +148,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     masterKeyReloadMs: c.BMS_MASTER_KEY_RELOAD_MS,
     rateLimiter: c.BMS_RATE_LIMITER,
     rateLimitCacheMs: c.BMS_RATE_LIMIT_CACHE_MS,
+    labRedfish: c.BMS_LAB_REDFISH === '1',
+    labRedfishPort: c.BMS_LAB_REDFISH_PORT,
+    redfishCaFile: c.BMS_REDFISH_CA_FILE || undefined,
+    osImageManifest: c.BMS_OS_IMAGE_MANIFEST || undefined,
+    installBaseUrl: c.BMS_INSTALL_BASE_URL || undefined,
     http: {
       headersTimeoutMs: c.BMS_HTTP_HEADERS_TIMEOUT_MS,
       bodyTimeoutMs: c.BMS_HTTP_BODY_TIMEOUT_MS,

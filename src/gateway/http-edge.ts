@@ -56,10 +56,17 @@ export const DEFAULT_EDGE_LIMITS: EdgeLimits = {
   maxBufferedBytes: 64 * 1024 * 1024,
 };
 
+/** A plain-HTTP route beside the API (e.g. `/install/` for install media): gets every request whose path starts with `prefix`. */
+export interface PrefixRoute {
+  prefix: string;
+  handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<unknown>;
+}
+
 export interface EdgeOptions {
   host: string;
   port: number;
   limits?: Partial<EdgeLimits>;
+  routes?: PrefixRoute[];
 }
 
 export interface RunningEdge {
@@ -92,9 +99,15 @@ export async function startHttpEdge(deps: GatewayDeps, opts: EdgeOptions): Promi
       connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
     },
     (req, res) => {
-      if (cap.refused(req.socket)) req.socket.destroy();
-      else if (req.method === 'GET' && /^\/docs(?:[/?]|$)/.test(req.url ?? '')) answerDocs(res, docs(req.url!, req.headers['accept-language']));
-      else void serve(req, res, deps, limits, batch, budget, lifecycle);
+      if (cap.refused(req.socket)) return void req.socket.destroy();
+      if (req.method === 'GET' && /^\/docs(?:[/?]|$)/.test(req.url ?? '')) return answerDocs(res, docs(req.url!, req.headers['accept-language']));
+      const route = opts.routes?.find((r) => req.url?.startsWith(r.prefix));
+      if (route) {
+        void route.handle(req, res).catch((err: Error) => {
+          deps.logger.error({ err: err.message, path: route.prefix }, 'route failed');
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
+        });
+      } else void serve(req, res, deps, limits, batch, budget, lifecycle);
     },
   );
   server.on('connection', (socket: Socket) => cap.admit(socket));

@@ -137,6 +137,8 @@ export interface Server {
   InstanceStatus: string | null;
   /** UIN of the tenant using the server; null when free. */
   AccountUin: string | null;
+  /** For a simulated server: its BMC over the lab's Redfish face (for any Redfish client, or as a redfish BMC address); null for real servers. */
+  RedfishUrl?: string | null;
   /** Registration time, ISO 8601 UTC. */
   CreatedTime: string;
   /** Last change, ISO 8601 UTC. */

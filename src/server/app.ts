@@ -27,7 +27,12 @@ import { claimRepeat, completeRepeat, purgeExpiredRepeats, releaseRepeat } from 
 import { purgeExpiredSignatureUses } from '../store/repos/signature-uses.ts';
 import { signatureBinding } from './signature-binding.ts';
 import type { Store } from '../store/store.ts';
+import { readFileSync } from 'node:fs';
+import { createRedfishDriver, type RedfishDriver } from '../drivers/redfish/index.ts';
 import { createSimDriver, rowBackedStateStore, type SimDriver } from '../drivers/sim/index.ts';
+import { RedfishFace } from '../drivers/sim/redfish-face.ts';
+import { InstallMediaService, type OsImageFile } from '../install/media.ts';
+import { storeInstallRecords, storeSessions, storeTrust } from './redfish-wiring.ts';
 import { FLOWS } from '../flows/index.ts';
 import type { FlowDeps } from '../flows/deps.ts';
 import { startPowerSync, type PowerSync } from '../reconcile/power-sync.ts';
@@ -50,6 +55,10 @@ export interface RunningBms {
   store: Store;
   box: SecretBox;
   sim: SimDriver;
+  redfish: RedfishDriver;
+  /** The lab's Redfish face (undefined with BMS_LAB_REDFISH=0). */
+  face: RedfishFace | undefined;
+  media: InstallMediaService;
   engine: TaskEngine<FlowDeps>;
   powerSync: PowerSync;
   credentials: BootstrapResult;
@@ -75,7 +84,22 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   const box = keys.box;
   const regions = regionCatalog(store.db, clock);
   const sim = createSimDriver({ state: rowBackedStateStore(simRows(store)), timeScale: config.simTimeScale });
-  const servers = serverAccess(store, box, { sim });
+  let endpointUrl = '';
+  const media = new InstallMediaService({
+    baseUrl: () => config.installBaseUrl ?? endpointUrl,
+    records: storeInstallRecords(store, box),
+    imageFor: osImages(config.osImageManifest),
+    now: clock,
+  });
+  const redfish = createRedfishDriver({
+    sessions: storeSessions(store, box, clock),
+    trust: storeTrust(store),
+    media,
+    ...(config.redfishCaFile ? { caBundle: readFileSync(config.redfishCaFile, 'utf8') } : {}),
+  });
+  const servers = serverAccess(store, box, { sim, redfish });
+  // The lab's Redfish face: every simulated BMC over Redfish on one loopback listener.
+  const face = config.labRedfish ? await new RedfishFace({ sim, port: config.labRedfishPort }).start() : undefined;
   const engine = new TaskEngine<FlowDeps>({
     store, flows: FLOWS, deps: { store, servers, secrets: box, logger }, clock, logger,
     concurrency: config.workers, leaseMs: config.taskLeaseMs, timeScale: config.simTimeScale,
@@ -86,7 +110,7 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
     services: {
       bms: bmsService({ ...instanceDeps, box }),
       vpc: vpcService(store),
-      bmsops: bmsOpsService({ store, box, sim: sim.lab }, { catalog: () => specsOf(deps.services), reload: limits.reload }),
+      bmsops: bmsOpsService({ store, box, sim: sim.lab, labRedfishUrl: (id) => face?.urlOf(id) }, { catalog: () => specsOf(deps.services), reload: limits.reload }),
       audit: auditService({ store }),
       cam: camService({ store, box }),
       sts: stsService({ store, box }),
@@ -113,13 +137,18 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   let edge: RunningEdge;
   try {
     await limits.reload();
-    edge = await startHttpEdge(deps, { host: config.host, port: config.port, limits: config.http });
+    edge = await startHttpEdge(deps, {
+      host: config.host, port: config.port, limits: config.http,
+      routes: [{ prefix: '/install/', handle: (req, res) => media.handle(req, res) }],
+    });
   } catch (e) {
     keys.stop();
+    await face?.close();
     await store.close();
     throw e;
   }
   const endpoint = `${edge.address.host}:${edge.address.port}`;
+  endpointUrl = `http://${endpoint}`;
   const credentials = await bootstrap(store, box, {
     dataDir: config.dataDir, region: config.region, zones: config.zones, endpoint, now: clock(),
   });
@@ -141,7 +170,7 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   engine.start();
   const powerSync = startPowerSync({ store, servers, owner: engine.owner, clock, logger, intervalMs: config.powerSyncMs });
   return {
-    endpoint, edge, store, box, sim, engine, powerSync, credentials, gateway: deps, logger,
+    endpoint, edge, store, box, sim, redfish, face, media, engine, powerSync, credentials, gateway: deps, logger,
     async close(timeoutMs = config.stopTimeoutMs) {
       clearInterval(purge);
       keys.stop();
@@ -149,8 +178,20 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
       // Requests and task steps wind down together; the store closes once both are done.
       const grace = Math.max(100, timeoutMs - 500);
       await Promise.all([edge.close(grace), engine.stop(grace)]);
+      await face?.close();
       sim.close();
+      redfish.close();
       await store.close();
     },
+  };
+}
+
+/** The operator's OS image registrations (BMS_OS_IMAGE_MANIFEST), read at each use so edits apply. */
+function osImages(manifest: string | undefined): ((osName: string) => Promise<OsImageFile | undefined>) | undefined {
+  if (!manifest) return undefined;
+  return async (osName) => {
+    const all = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, OsImageFile>;
+    const entry = all[osName];
+    return entry && typeof entry.path === 'string' && /^[0-9a-f]{64}$/i.test(entry.sha256) ? entry : undefined;
   };
 }

@@ -9,6 +9,8 @@ export interface BannerFacts {
   region: string;
   dataDir: string;
   dialect: string;
+  /** The lab's Redfish face (`http://127.0.0.1:<port>`), when it runs. */
+  labRedfish?: string | undefined;
   demo: { SecretId: string; SecretKey: string };
   operator: { SecretId: string };
   files: { demo: string; operator: string };
@@ -21,6 +23,7 @@ export function startupBanner(f: BannerFacts): string {
     '',
     `BMS is running — API endpoint http://${f.endpoint}/ (service bms, version 2018-08-13, region ${f.region})`,
     `  data folder   ${f.dataDir} (${f.dialect})`,
+    ...(f.labRedfish ? [`  lab Redfish   ${f.labRedfish}/redfish/v1/ (every simulated BMC; each server's URL in bmsops DescribeServers)`] : []),
     `  demo tenant   SecretId ${f.demo.SecretId}`,
     ...(f.tty
       ? [`                SecretKey ${f.demo.SecretKey}`, `                (also in ${f.files.demo})`]

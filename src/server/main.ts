@@ -12,7 +12,7 @@ async function main() {
   const bms = await startBms(config);
   const { demo, operator, files } = bms.credentials;
   process.stdout.write(startupBanner({
-    endpoint: bms.endpoint, region: demo.Region, dataDir: config.dataDir, dialect: bms.store.dialect,
+    endpoint: bms.endpoint, region: demo.Region, dataDir: config.dataDir, dialect: bms.store.dialect, labRedfish: bms.face?.address,
     demo, operator, files, tty: process.stdout.isTTY === true,
   }));
   let stopping = false;

@@ -271,6 +271,16 @@ export interface EipTrafficHoursTable {
   eip_id: string; hour_start: number; account_uin: string; region: string; isp: string; address: string; bytes_out: number; updated_at: number;
 }
 
+/** The `redfish` hardware type (migration 0060): shared BMC sessions, pinned certificates, install media. */
+export interface RedfishSessionsTable { bmc_key: string; token_enc: string; location: string; credential: string; created_at: number }
+export interface BmcTrustTable {
+  origin: string; fingerprint256: string; pem: string; accepted_at: number;
+  seen_fingerprint256: string | null; seen_pem: string | null; seen_at: number | null;
+}
+export interface InstallMediaTable {
+  instance_id: string; server_id: string; media_token: string; callback_sha256: string; seed_enc: string; os_name: string;
+  expires_at: number; completed_at: number | null; finished_at: number | null;
+}
 // ---- tags of every taggable resource and the account's tag catalogue (migration 0031) ----------
 
 /** One tag on one resource; `resource_kind` is the CAM resource type (instance, ps, heartbeat, vpc, subnet, eip). */
@@ -342,6 +352,9 @@ export interface Database {
   audit_events: AuditEventsTable;
   audit_resources: AuditResourcesTable;
   eip_traffic_hours: EipTrafficHoursTable;
+  redfish_sessions: RedfishSessionsTable;
+  bmc_trust: BmcTrustTable;
+  install_media: InstallMediaTable;
   resource_tags: ResourceTagsTable;
   tag_catalogue: TagCatalogueTable;
 }

@@ -36,6 +36,7 @@ import { eipTraffic } from './0030-eip-traffic.ts';
 import { resourceTags } from './0031-resource-tags.ts';
 import { requestRepeats } from './0035-request-repeats.ts';
 import { signatureBinding } from './0036-signature-binding.ts';
+import { redfish } from './0060-redfish.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-identity': identity,
@@ -55,6 +56,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0031-resource-tags': resourceTags,
   '0035-request-repeats': requestRepeats,
   '0036-signature-binding': signatureBinding,
+  '0060-redfish': redfish,
 };
 
 export interface MigrateOptions {

@@ -157,6 +157,8 @@ export interface Server {
   InstanceStatus: string | null;
   /** UIN of the tenant using the server; null when free. — 使用它的租户主账号 UIN； */
   AccountUin: string | null;
+  /** For a simulated server: its BMC over the lab's Redfish face (for any Redfish client, or as a redfish BMC address); null for real servers. — 模拟服务器经实验室 Redfish 接口的 BMC 地址（任何 Redfish… */
+  RedfishUrl?: string | null;
   /** Registration time, ISO 8601 UTC. — 录入时间（UTC，ISO 8601）。 */
   CreatedTime: string;
   /** Last change, ISO 8601 UTC. — 最近修改时间（UTC，ISO 8601）。 */
