@@ -64,6 +64,10 @@ const schema = z.object({
   BMS_HTTP_MAX_HEADER_BYTES: z.coerce.number().int().min(34 * 1024).max(1024 * 1024).default(64 * 1024),
   /** Open connections one source address may hold at once; 0 = no cap. */
   BMS_HTTP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).max(100_000).default(256),
+  /** Web console: a session ends after this many minutes without a request… */
+  BMS_CONSOLE_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  /** …and this many hours after sign-in, whatever happens. */
+  BMS_CONSOLE_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   /** pino log level; access log lines are `info`. */
   BMS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -87,6 +91,7 @@ export type Config = {
   masterKeyReloadMs: number;
   rateLimiter: 'store' | 'memory';
   rateLimitCacheMs: number;
+  console: { idleMs: number; absoluteMs: number };
   http: {
     headersTimeoutMs: number;
     bodyTimeoutMs: number;
@@ -122,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     masterKeyReloadMs: c.BMS_MASTER_KEY_RELOAD_MS,
     rateLimiter: c.BMS_RATE_LIMITER,
     rateLimitCacheMs: c.BMS_RATE_LIMIT_CACHE_MS,
+    console: { idleMs: c.BMS_CONSOLE_IDLE_MINUTES * 60_000, absoluteMs: c.BMS_CONSOLE_SESSION_HOURS * 3_600_000 },
     http: {
       headersTimeoutMs: c.BMS_HTTP_HEADERS_TIMEOUT_MS,
       bodyTimeoutMs: c.BMS_HTTP_BODY_TIMEOUT_MS,

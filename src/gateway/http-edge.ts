@@ -47,6 +47,11 @@ export interface EdgeOptions {
   host: string;
   port: number;
   limits?: Partial<EdgeLimits>;
+  /**
+   * Routes served beside the API on the same port (the web console under /console/): asked
+   * first, true when it took the request. Everything else goes through the pipeline.
+   */
+  routes?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 }
 
 export interface RunningEdge {
@@ -72,7 +77,7 @@ export async function startHttpEdge(deps: GatewayDeps, opts: EdgeOptions): Promi
     },
     (req, res) => {
       if (cap.refused(req.socket)) req.socket.destroy();
-      else void serve(req, res, deps, limits, batch);
+      else if (!opts.routes?.(req, res)) void serve(req, res, deps, limits, batch);
     },
   );
   server.on('connection', (socket: Socket) => cap.admit(socket));

@@ -13,6 +13,7 @@ import { startHttpEdge, type RunningEdge } from '../gateway/http-edge.ts';
 import { bootstrap, type BootstrapResult } from '../iam/bootstrap.ts';
 import { storeCredentialResolver } from '../iam/credential-resolver.ts';
 import type { SecretBox } from '../iam/secret-box.ts';
+import { startConsole, type RunningConsole } from '../console/index.ts';
 import { auditService } from '../services/audit-service.ts';
 import { bmsService } from '../services/bms-service.ts';
 import { bmsOpsService } from '../services/bmsops-service.ts';
@@ -39,6 +40,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Replaces the per-account rate limiter of the config (benchmarks use one that always allows). */
   rateLimiter?: RateLimiter;
+  /** The console's built app folder (tests: a fixture); default dist/console. */
+  consoleDir?: string;
 }
 
 export interface RunningBms {
@@ -52,6 +55,7 @@ export interface RunningBms {
   credentials: BootstrapResult;
   /** What the HTTP edge runs requests against (benchmarks drive the pipeline without HTTP). */
   gateway: GatewayDeps;
+  console: RunningConsole;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -74,6 +78,11 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   });
   const instanceDeps = { store, regions, scheduler: engine, logger };
   const limits = rateLimiting(store, config, clock, logger, opts.rateLimiter);
+  const audit = storeAuditSink(store);
+  const web = startConsole({
+    store, region: config.region, limits: config.console, audit, clock, newRequestId: randomUUID, logger,
+    ...(opts.consoleDir ? { staticDir: opts.consoleDir } : {}),
+  });
   const deps: GatewayDeps = {
     services: {
       bms: bmsService({ ...instanceDeps, box }),
@@ -84,19 +93,21 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
       sts: stsService({ store, box }),
     },
     credentials: storeCredentialResolver(store.db, box, clock),
+    sessions: web.authenticator,
     regions,
     replays: { remember: (signature, expiresAt) => remember(store.db, signature, expiresAt, clock()) },
     rateLimiter: limits.limiter,
     logger,
-    audit: storeAuditSink(store),
+    audit,
     clock,
     newRequestId: randomUUID,
   };
   let edge: RunningEdge;
   try {
     await limits.reload();
-    edge = await startHttpEdge(deps, { host: config.host, port: config.port, limits: config.http });
+    edge = await startHttpEdge(deps, { host: config.host, port: config.port, limits: config.http, routes: web.routes });
   } catch (e) {
+    web.close();
     keys.stop();
     await store.close();
     throw e;
@@ -121,9 +132,10 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   engine.start();
   const powerSync = startPowerSync({ store, servers, owner: engine.owner, clock, logger, intervalMs: config.powerSyncMs });
   return {
-    endpoint, edge, store, box, sim, engine, powerSync, credentials, gateway: deps, logger,
+    endpoint, edge, store, box, sim, engine, powerSync, credentials, gateway: deps, console: web, logger,
     async close() {
       clearInterval(purge);
+      web.close();
       keys.stop();
       powerSync.stop();
       await edge.close();

@@ -7,11 +7,17 @@ import { startBms } from './app.ts';
 async function main() {
   const config = loadConfig(process.env);
   const bms = await startBms(config);
-  const { demo, operator, files } = bms.credentials;
+  const { demo, operator, files, demoConsole } = bms.credentials;
+  // The console password is shown only to a person at a terminal, never into a log file.
+  const consoleLogin = process.stdout.isTTY
+    ? [`                account ${demoConsole.ConsoleAccount}, user ${demoConsole.ConsoleUser}, password ${demoConsole.ConsolePassword}`]
+    : [`                sign in with ConsoleAccount/ConsoleUser/ConsolePassword from ${files.demo}`];
   process.stdout.write(
     [
       '',
       `BMS is running — API endpoint http://${bms.endpoint}/ (service bms, version 2018-08-13, region ${demo.Region})`,
+      `  web console   http://${bms.endpoint}/console/${bms.console.staticDir ? '' : '  (not built: run npm run build)'}`,
+      ...consoleLogin,
       `  data folder   ${config.dataDir} (${bms.store.dialect})`,
       `  demo tenant   SecretId ${demo.SecretId}`,
       `                SecretKey ${demo.SecretKey}`,

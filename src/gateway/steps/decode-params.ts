@@ -15,7 +15,7 @@ import { checkFlatShape, checkJsonShape, checkStringValues } from '../protocol/i
 import { validateInput } from '../protocol/validate.ts';
 
 export function decodeParams(ex: Exchange): void {
-  if (ex.protocol === 'tc3') {
+  if (ex.protocol === 'tc3' || ex.protocol === 'session') { // the console sends TC3's JSON body, unsigned
     if (ex.request.method === 'GET' || ex.request.body.length === 0) {
       ex.params = parseForm(ex.request.rawQuery);
       ex.paramsSource = 'flat';
