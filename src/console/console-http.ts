@@ -131,7 +131,7 @@ async function login(d: ConsoleHttpDeps, req: IncomingMessage, res: ServerRespon
   const maxAge = Math.floor(d.sessions.limits.absoluteMs / 1000);
   reply(res, 200, {
     requestId,
-    body: { Response: { ...sessionView(opened.user, opened.principal.accountUin, opened.csrf, opened.expiresAt, now + d.sessions.limits.idleMs, undefined), RequestId: requestId } },
+    body: { Response: { ...sessionView(d, opened.user, opened.principal.accountUin, opened.csrf, opened.expiresAt, now + d.sessions.limits.idleMs, undefined), RequestId: requestId } },
   }, { 'Set-Cookie': cookie(req, opened.token, maxAge) });
 }
 
@@ -159,7 +159,7 @@ async function whoAmI(d: ConsoleHttpDeps, req: IncomingMessage, res: ServerRespo
   const requestId = d.newRequestId();
   reply(res, 200, {
     requestId,
-    body: { Response: { ...sessionView(live.user, live.principal.accountUin, live.csrf, live.expiresAt, live.idleExpiresAt, live.language), RequestId: requestId } },
+    body: { Response: { ...sessionView(d, live.user, live.principal.accountUin, live.csrf, live.expiresAt, live.idleExpiresAt, live.language), RequestId: requestId } },
   });
 }
 
@@ -203,11 +203,13 @@ async function liveSession(d: ConsoleHttpDeps, req: IncomingMessage, res: Server
 }
 
 function sessionView(
-  user: { name: string; uin: string; isRoot: boolean }, accountUin: string, csrf: string, expiresAt: number, idleExpiresAt: number, language: string | undefined,
+  d: ConsoleHttpDeps, user: { name: string; uin: string; isRoot: boolean }, accountUin: string, csrf: string, expiresAt: number, idleExpiresAt: number,
+  language: string | undefined,
 ) {
   return {
     User: { AccountUin: accountUin, UserName: user.name, Uin: user.uin, IsRoot: user.isRoot },
     CsrfToken: csrf,
+    Region: d.region,
     ExpiresAt: new Date(expiresAt).toISOString(),
     IdleExpiresAt: new Date(idleExpiresAt).toISOString(),
     Language: language ?? null,

@@ -47,9 +47,9 @@ export function startConsole(o: ConsoleOptions) {
 
 export type RunningConsole = ReturnType<typeof startConsole>;
 
-/** dist/console beside the bundle (dist/bms.mjs) or two levels above this source file. */
+/** dist/console beside the bundle (dist/bms.mjs), beside a bundle's scratch folder of the project, or two levels above this source file. */
 export function builtAppDir(): string | undefined {
-  for (const rel of ['./console/', '../../dist/console/']) {
+  for (const rel of ['./console/', '../dist/console/', '../../dist/console/']) {
     const dir = fileURLToPath(new URL(rel, import.meta.url));
     if (existsSync(`${dir}index.html`)) return dir;
   }

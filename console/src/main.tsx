@@ -1,0 +1,6 @@
+import { createRoot } from 'react-dom/client';
+import 'tdesign-react/dist/tdesign.min.css';
+import './app.css';
+import { App } from './App.tsx';
+
+createRoot(document.getElementById('root')!).render(<App />);
