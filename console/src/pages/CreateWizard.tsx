@@ -181,7 +181,7 @@ export function CreateWizard() {
 
   if (created) {
     return (
-      <div className="panel">
+      <div className="panel" data-testid="created">
         <Alert theme="success" message={t('wizard.created', { ids: created.join(', ') })} />
         <p><Button onClick={() => navigate('/instances')} data-testid="back-to-list">{t('common.back')}</Button></p>
       </div>

@@ -288,8 +288,8 @@ export function Instances() {
       </div>
       <nav className="toolbar" aria-label="pagination">
         <span data-testid="total">{t('common.total', { n: total })}</span>
-        <SelectField inline label="" value={String(pageSize)} onChange={(v) => { setPage(0); setPageSize(Number(v)); }} testId="page-size"
-          options={[20, 50, 100].map((n) => ({ value: String(n), label: `${n} / page` }))} />
+        <SelectField inline label={t('common.pageSize')} value={String(pageSize)} onChange={(v) => { setPage(0); setPageSize(Number(v)); }} testId="page-size"
+          options={[20, 50, 100].map((n) => ({ value: String(n), label: String(n) }))} />
         <Button variant="outline" disabled={page === 0} onClick={() => setPage(page - 1)}>{t('common.previous')}</Button>
         <span>{page + 1} / {pages}</span>
         <Button variant="outline" disabled={page + 1 >= pages} onClick={() => setPage(page + 1)}>{t('common.next')}</Button>
