@@ -58,6 +58,11 @@ export const onSessionExpired = (h: (message: string) => void) => {
   sessionExpiredHandler = h;
 };
 
+/** The live feed said the session ended (idle or absolute expiry): back to sign-in, saying why. */
+export function sessionEnded(): void {
+  sessionExpiredHandler(session.language === 'zh-CN' ? '会话已过期，请重新登录' : 'The session has expired; sign in again');
+}
+
 let seq = 0;
 
 export async function call<T = Record<string, any>>(service: string, action: string, params: Record<string, unknown> = {}): Promise<T> {

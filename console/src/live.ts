@@ -7,7 +7,7 @@
  * again every subscriber is told to refetch (counts exact again).
  */
 import { useEffect, useState } from 'react';
-import { onNetwork } from './api.ts';
+import { onNetwork, sessionEnded } from './api.ts';
 
 export interface LiveChange {
   Kind: 'instance' | 'task';
@@ -52,7 +52,10 @@ export function startLive(): void {
         setTimeout(open, 2000);
       }
     });
-    source.addEventListener('expired', () => location.reload());
+    source.addEventListener('expired', () => {
+      stopLive();
+      sessionEnded();
+    });
   };
   open();
   onNetwork((isDown) => {
