@@ -28,6 +28,8 @@ const schema = z.object({
   BMS_SIM_TIME_SCALE: z.coerce.number().min(0).max(10).default(1 / 60),
   /** Seed the demo fleet, networks and instances on first start (set 0 for an empty cloud). */
   BMS_DEMO: z.enum(['0', '1']).default('1'),
+  /** With BMS_DEMO=1: also seed a public address (EIP) pool per ISP from the documentation ranges (0: none). */
+  BMS_DEMO_EIPS: z.enum(['0', '1']).default('1'),
   /** Task engine: concurrent operations per process, and how long a worker's claim lasts without renewal. */
   BMS_WORKERS: z.coerce.number().int().min(1).max(1000).default(64),
   BMS_TASK_LEASE_MS: z.coerce.number().int().min(200).max(600_000).default(15_000),
@@ -83,6 +85,8 @@ export type Config = {
   logLevel: z.infer<typeof schema>['BMS_LOG_LEVEL'];
   simTimeScale: number;
   demo: boolean;
+  /** Seed the demo EIP pool (with `demo`). */
+  demoEips: boolean;
   workers: number;
   taskLeaseMs: number;
   powerSyncMs: number;
@@ -119,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: c.BMS_LOG_LEVEL,
     simTimeScale: c.BMS_SIM_TIME_SCALE,
     demo: c.BMS_DEMO === '1',
+    demoEips: c.BMS_DEMO_EIPS === '1',
     workers: c.BMS_WORKERS,
     taskLeaseMs: c.BMS_TASK_LEASE_MS,
     powerSyncMs: c.BMS_POWER_SYNC_MS,

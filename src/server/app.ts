@@ -20,6 +20,7 @@ import { bmsOpsService } from '../services/bmsops-service.ts';
 import { camService } from '../services/cam-service.ts';
 import { regionCatalog } from '../services/regions/region-catalog.ts';
 import { stsService } from '../services/sts-service.ts';
+import { tagService } from '../services/tag-service.ts';
 import { vpcService } from '../services/vpc-service.ts';
 import { openStore } from '../store/open-store.ts';
 import { purgeExpiredTemporaryKeys } from '../store/repos/api-keys.ts';
@@ -91,6 +92,7 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
       audit: auditService({ store }),
       cam: camService({ store, box }),
       sts: stsService({ store, box }),
+      tag: tagService({ store }),
     },
     credentials: storeCredentialResolver(store.db, box, clock),
     sessions: web.authenticator,
@@ -119,6 +121,7 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   if (config.demo) {
     await seedDemo({ ...instanceDeps, box, sim: sim.lab }, {
       zones: config.zones, region: config.region, demoAccountUin: credentials.demo.accountUin, demoSecretId: credentials.demo.SecretId, now: clock(),
+      eips: config.demoEips,
     });
   }
   // Every minute: replay records past their window, and temporary keys expired over a day ago

@@ -3,34 +3,17 @@
  */
 import { loadConfig } from '../config/config.ts';
 import { startBms } from './app.ts';
+import { startupBanner } from './banner.ts';
 
 async function main() {
   const config = loadConfig(process.env);
   const bms = await startBms(config);
   const { demo, operator, files, demoConsole } = bms.credentials;
-  // The console password is shown only to a person at a terminal, never into a log file.
-  const consoleLogin = process.stdout.isTTY
-    ? [`                account ${demoConsole.ConsoleAccount}, user ${demoConsole.ConsoleUser}, password ${demoConsole.ConsolePassword}`]
-    : [`                sign in with ConsoleAccount/ConsoleUser/ConsolePassword from ${files.demo}`];
-  process.stdout.write(
-    [
-      '',
-      `BMS is running — API endpoint http://${bms.endpoint}/ (service bms, version 2018-08-13, region ${demo.Region})`,
-      `  web console   http://${bms.endpoint}/console/${bms.console.staticDir ? '' : '  (not built: run npm run build)'}`,
-      ...consoleLogin,
-      `  data folder   ${config.dataDir} (${bms.store.dialect})`,
-      `  demo tenant   SecretId ${demo.SecretId}`,
-      `                SecretKey ${demo.SecretKey}`,
-      `                (also in ${files.demo})`,
-      `  operator      SecretId ${operator.SecretId}`,
-      `                SecretKey in ${files.operator}`,
-      `  API reference http://${bms.endpoint}/docs/`,
-      '',
-      `Try:  npx bms instance list --output table --credentials-file ${files.demo}`,
-      `      (npx bms configure --from-file ${files.demo} saves it as your default profile; npx bms --help lists the rest)`,
-      '',
-    ].join('\n'),
-  );
+  process.stdout.write(startupBanner({
+    endpoint: bms.endpoint, region: demo.Region, dataDir: config.dataDir, dialect: bms.store.dialect,
+    demo, operator, files, tty: process.stdout.isTTY === true,
+    console: { built: Boolean(bms.console.staticDir), account: demoConsole.ConsoleAccount, user: demoConsole.ConsoleUser, password: demoConsole.ConsolePassword },
+  }));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -45,6 +45,12 @@ const member = z
     filters: z.array(z.string()).optional(),
     /** For a `Filters` member: the most values one filter may carry. */
     maxFilterValues: z.number().int().positive().optional(),
+    /**
+     * Other wire types accepted on input where the manual and the vendor's models disagree: an
+     * integer member with `["String"]` takes a decimal string too, a String member with
+     * `["Int64"]` an integer too; either way the handler gets the member's own type.
+     */
+    alsoAccepts: z.array(z.enum(FIELD_TYPES)).optional(),
   })
   .strict()
   .refine((m) => (m.type === 'Object') === (m.ref !== undefined), {

@@ -204,7 +204,6 @@ export interface InstancesTable {
 /** Live (not terminated) instances per account, kept by triggers on `instances` (migration 0013). */
 export interface InstanceCountsTable { account_uin: string; live: number }
 
-export interface InstanceTagsTable { instance_id: string; tag_key: string; tag_value: string }
 export interface RunRequestsTable { account_uin: string; client_token: string; request_hash: string; result: string; created_at: number }
 
 export type TaskStatus = 'RUNNING' | 'SUCCESS' | 'FAILED';
@@ -267,6 +266,15 @@ export interface EipTrafficHoursTable {
   eip_id: string; hour_start: number; account_uin: string; region: string; isp: string; address: string; bytes_out: number; updated_at: number;
 }
 
+// ---- tags of every taggable resource and the account's tag catalogue (migration 0031) ----------
+
+/** One tag on one resource; `resource_kind` is the CAM resource type (instance, ps, heartbeat, vpc, subnet, eip). */
+export interface ResourceTagsTable {
+  resource_kind: string; resource_id: string; tag_key: string; tag_value: string; account_uin: string; region: string; created_at: number;
+}
+/** The account's tags (CreateTag, or attached to a resource), listed by the tag service. */
+export interface TagCatalogueTable { account_uin: string; tag_key: string; tag_value: string; created_at: number }
+
 export interface RateCountersTable { key: string; window: number; count: number }
 export interface RateLimitsTable { account_uin: string; service: string; action: string; per_second: number; updated_at: number }
 // ---- web console (migration 0070) ----------------------------------------------------------------
@@ -303,7 +311,6 @@ export interface Database {
   subnets: SubnetsTable;
   ip_allocations: IpAllocationsTable;
   instances: InstancesTable;
-  instance_tags: InstanceTagsTable;
   run_requests: RunRequestsTable;
   tasks: TasksTable;
   locks: LocksTable;
@@ -328,6 +335,8 @@ export interface Database {
   audit_events: AuditEventsTable;
   audit_resources: AuditResourcesTable;
   eip_traffic_hours: EipTrafficHoursTable;
+  resource_tags: ResourceTagsTable;
+  tag_catalogue: TagCatalogueTable;
   console_sessions: ConsoleSessionsTable;
   console_preferences: ConsolePreferencesTable;
 }
