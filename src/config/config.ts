@@ -80,6 +80,10 @@ const schema = z.object({
   BMS_OS_IMAGE_MANIFEST: z.string().optional(),
   /** Base URL BMCs and installers reach the service's /install/ media at (default: the API endpoint). */
   BMS_INSTALL_BASE_URL: z.string().url().optional(),
+  /** Web console: a session ends after this many minutes without a request… */
+  BMS_CONSOLE_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  /** …and this many hours after sign-in, whatever happens. */
+  BMS_CONSOLE_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   /** pino log level; access log lines are `info`. */
   BMS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -110,6 +114,7 @@ export type Config = {
   redfishCaFile: string | undefined;
   osImageManifest: string | undefined;
   installBaseUrl: string | undefined;
+  console: { idleMs: number; absoluteMs: number };
   http: {
     headersTimeoutMs: number;
     bodyTimeoutMs: number;
@@ -153,6 +158,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     redfishCaFile: c.BMS_REDFISH_CA_FILE || undefined,
     osImageManifest: c.BMS_OS_IMAGE_MANIFEST || undefined,
     installBaseUrl: c.BMS_INSTALL_BASE_URL || undefined,
+    console: { idleMs: c.BMS_CONSOLE_IDLE_MINUTES * 60_000, absoluteMs: c.BMS_CONSOLE_SESSION_HOURS * 3_600_000 },
     http: {
       headersTimeoutMs: c.BMS_HTTP_HEADERS_TIMEOUT_MS,
       bodyTimeoutMs: c.BMS_HTTP_BODY_TIMEOUT_MS,

@@ -25,6 +25,16 @@ export interface CredentialResolver {
   resolve(secretId: string): MaybePromise<ResolvedCredential | undefined>;
 }
 
+/**
+ * The web console's sessions (src/console): the principal a session cookie stands for, if the
+ * session is live and the request carries its CSRF token. A refusal says why, in both languages.
+ */
+export interface SessionAuthenticator {
+  cookieName: string;
+  csrfHeader: string;
+  principalOf(token: string, csrf: string | undefined, now: number): MaybePromise<Principal | { refused: { en: string; zh: string } }>;
+}
+
 export interface RegionCatalog {
   isSupported(region: string): MaybePromise<boolean>;
 }
@@ -93,6 +103,8 @@ export interface AuditSink {
 export interface GatewayDeps {
   services: Record<string, ServiceDefinition>;
   credentials: CredentialResolver;
+  /** Absent: no console; a request without a signature is refused as before. */
+  sessions?: SessionAuthenticator;
   regions: RegionCatalog;
   repeats: RepeatLedger;
   binding: SignatureBinding;

@@ -54,7 +54,8 @@ export interface Exchange {
   receivedAt: number;
   request: RawRequest;
   language: Language;
-  protocol?: 'tc3' | 'v1';
+  /** `session`: the web console's call — a session cookie and CSRF token instead of a signature. */
+  protocol?: 'tc3' | 'v1' | 'session';
   common?: CommonParams;
   /** The signature as sent, once verified (for repeats and signature binding). */
   signature?: string;

@@ -67,6 +67,11 @@ export interface EdgeOptions {
   port: number;
   limits?: Partial<EdgeLimits>;
   routes?: PrefixRoute[];
+  /**
+   * Pages served beside the API on the same port (the web console under /console/): asked
+   * first, true when it took the request. Everything else goes through the pipeline.
+   */
+  pages?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 }
 
 export interface RunningEdge {
@@ -101,6 +106,7 @@ export async function startHttpEdge(deps: GatewayDeps, opts: EdgeOptions): Promi
     (req, res) => {
       if (cap.refused(req.socket)) return void req.socket.destroy();
       if (req.method === 'GET' && /^\/docs(?:[/?]|$)/.test(req.url ?? '')) return answerDocs(res, docs(req.url!, req.headers['accept-language']));
+      if (opts.pages?.(req, res)) return;
       const route = opts.routes?.find((r) => req.url?.startsWith(r.prefix));
       if (route) {
         void route.handle(req, res).catch((err: Error) => {

@@ -489,12 +489,14 @@ export interface DescribeHeartbeatsResponse {
 export interface DescribeInstancesRequest {
   /** Instance IDs to query (bms-11112222), at most 100. Cannot be combined with Filters. */
   InstanceIds?: string[];
-  /** Filters: zone, instance-id, instance-name, instance-state, private-ip-address, vpc-id, subnet-id, groupId (spread placement group), cpuArch, operating-system-type. At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with InstanceIds. Tag filters (extension): tag-key, tag-value, tag:<key> (value of that tag). */
+  /** Filters: zone, instance-id, instance-name, instance-state, private-ip-address, vpc-id, subnet-id, groupId (spread placement group), cpuArch, operating-system-type, flavor-id (extension). At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with InstanceIds. Tag filters (extension): tag-key, tag-value, tag:<key> (value of that tag). */
   Filters?: Filter[];
   /** Offset, default 0. */
   Offset?: number;
   /** Number of results, default 20, maximum 100. */
   Limit?: number;
+  /** Order by creation time: DESC (default, newest first) or ASC (extension; the console's list sorts with it). */
+  OrderDirection?: string;
 }
 
 /** What DescribeInstances returns (RequestId is added by the gateway). */
@@ -735,6 +737,8 @@ export interface RunInstancesRequest {
   GroupId?: string;
   /** Idempotency token chosen by the client, at most 64 characters: the same token with the same parameters returns the same result without launching again (extension). */
   ClientToken?: string;
+  /** Dry run: check every rule of the launch (parameters, zone, flavor, image, RAID, network, addresses, password, host name, tags) and answer DryRunOperation when it would succeed; nothing is created. Default false (extension; the console's wizard validates each step with it). */
+  DryRun?: boolean;
 }
 
 /** What RunInstances returns (RequestId is added by the gateway). */

@@ -13,6 +13,7 @@ import { startHttpEdge, type RunningEdge } from '../gateway/http-edge.ts';
 import { bootstrap, type BootstrapResult } from '../iam/bootstrap.ts';
 import { storeCredentialResolver } from '../iam/credential-resolver.ts';
 import type { SecretBox } from '../iam/secret-box.ts';
+import { startConsole, type RunningConsole } from '../console/index.ts';
 import { auditService } from '../services/audit-service.ts';
 import { bmsService } from '../services/bms-service.ts';
 import { bmsOpsService } from '../services/bmsops-service.ts';
@@ -47,6 +48,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Replaces the per-account rate limiter of the config (benchmarks use one that always allows). */
   rateLimiter?: RateLimiter;
+  /** The console's built app folder (tests: a fixture); default dist/console. */
+  consoleDir?: string;
 }
 
 export interface RunningBms {
@@ -64,6 +67,7 @@ export interface RunningBms {
   credentials: BootstrapResult;
   /** What the HTTP edge runs requests against (benchmarks drive the pipeline without HTTP). */
   gateway: GatewayDeps;
+  console: RunningConsole;
   logger: Logger;
   /**
    * Stops gracefully within about `timeoutMs`: no new connections, every request received
@@ -106,6 +110,11 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   });
   const instanceDeps = { store, regions, scheduler: engine, logger };
   const limits = rateLimiting(store, config, clock, logger, opts.rateLimiter);
+  const audit = storeAuditSink(store);
+  const web = startConsole({
+    store, region: config.region, limits: config.console, audit, clock, newRequestId: randomUUID, logger,
+    ...(opts.consoleDir ? { staticDir: opts.consoleDir } : {}),
+  });
   const deps: GatewayDeps = {
     services: {
       bms: bmsService({ ...instanceDeps, box }),
@@ -117,6 +126,7 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
       tag: tagService({ store }),
     },
     credentials: storeCredentialResolver(store.db, box, clock),
+    sessions: web.authenticator,
     regions,
     // A first answer may hold a secret (CreateAccessKey's SecretKey, a temporary token): kept sealed.
     repeats: {
@@ -130,7 +140,7 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
     binding: signatureBinding(store, clock),
     rateLimiter: limits.limiter,
     logger,
-    audit: storeAuditSink(store),
+    audit,
     clock,
     newRequestId: randomUUID,
   };
@@ -139,9 +149,11 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
     await limits.reload();
     edge = await startHttpEdge(deps, {
       host: config.host, port: config.port, limits: config.http,
+      pages: web.routes,
       routes: [{ prefix: '/install/', handle: (req, res) => media.handle(req, res) }],
     });
   } catch (e) {
+    web.close();
     keys.stop();
     await face?.close();
     await store.close();
@@ -170,9 +182,10 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   engine.start();
   const powerSync = startPowerSync({ store, servers, owner: engine.owner, clock, logger, intervalMs: config.powerSyncMs });
   return {
-    endpoint, edge, store, box, sim, redfish, face, media, engine, powerSync, credentials, gateway: deps, logger,
+    endpoint, edge, store, box, sim, redfish, face, media, engine, powerSync, credentials, gateway: deps, console: web, logger,
     async close(timeoutMs = config.stopTimeoutMs) {
       clearInterval(purge);
+      web.close();
       keys.stop();
       powerSync.stop();
       // Requests and task steps wind down together; the store closes once both are done.

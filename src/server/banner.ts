@@ -16,12 +16,20 @@ export interface BannerFacts {
   files: { demo: string; operator: string };
   /** Whether stdout is a terminal (`process.stdout.isTTY`). */
   tty: boolean;
+  /** The web console: whether its app is built, and the demo root user's sign-in (shown only to a terminal). */
+  console?: { built: boolean; account: string; user: string; password: string };
 }
 
 export function startupBanner(f: BannerFacts): string {
   return [
     '',
     `BMS is running — API endpoint http://${f.endpoint}/ (service bms, version 2018-08-13, region ${f.region})`,
+    ...(f.console ? [
+      `  web console   http://${f.endpoint}/console/${f.console.built ? '' : '  (not built: run npm run build)'}`,
+      f.tty
+        ? `                account ${f.console.account}, user ${f.console.user}, password ${f.console.password}`
+        : `                sign in with ConsoleAccount/ConsoleUser/ConsolePassword from ${f.files.demo}`,
+    ] : []),
     `  data folder   ${f.dataDir} (${f.dialect})`,
     ...(f.labRedfish ? [`  lab Redfish   ${f.labRedfish}/redfish/v1/ (every simulated BMC; each server's URL in bmsops DescribeServers)`] : []),
     `  demo tenant   SecretId ${f.demo.SecretId}`,

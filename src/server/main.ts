@@ -10,10 +10,11 @@ import { startupBanner } from './banner.ts';
 async function main() {
   const config = loadConfig(process.env);
   const bms = await startBms(config);
-  const { demo, operator, files } = bms.credentials;
+  const { demo, operator, files, demoConsole } = bms.credentials;
   process.stdout.write(startupBanner({
     endpoint: bms.endpoint, region: demo.Region, dataDir: config.dataDir, dialect: bms.store.dialect, labRedfish: bms.face?.address,
     demo, operator, files, tty: process.stdout.isTTY === true,
+    console: { built: Boolean(bms.console.staticDir), account: demoConsole.ConsoleAccount, user: demoConsole.ConsoleUser, password: demoConsole.ConsolePassword },
   }));
   let stopping = false;
   const stop = (signal: string) => {

@@ -137,6 +137,10 @@ export const signatureFailure = (detail: string, detailZh: string) =>
   err('AuthFailure.SignatureFailure', `The provided credentials could not be validated: ${detail}.`,
     `签名验证失败：${detailZh}。`);
 
+/** The console's session cookie is unknown, expired, or its request lacks the session's CSRF token. */
+export const sessionFailure = (detail: string, detailZh: string) =>
+  err('AuthFailure.InvalidAuthorization', `The console session is not valid: ${detail}.`, `控制台会话无效：${detailZh}。`);
+
 export const tokenFailure = (detail: string, detailZh: string) =>
   err('AuthFailure.TokenFailure', `The temporary credential token is invalid: ${detail}.`, `临时凭证 Token 无效：${detailZh}。`);
 

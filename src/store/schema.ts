@@ -292,6 +292,13 @@ export interface TagCatalogueTable { account_uin: string; tag_key: string; tag_v
 
 export interface RateCountersTable { key: string; window: number; count: number }
 export interface RateLimitsTable { account_uin: string; service: string; action: string; per_second: number; updated_at: number }
+// ---- web console (migration 0070) ----------------------------------------------------------------
+
+export interface ConsoleSessionsTable {
+  token_hash: string; account_uin: string; user_id: string; source_ip: string; created_at: number; last_seen_at: number; expires_at: number;
+}
+export interface ConsolePreferencesTable { user_id: string; language: string; updated_at: number }
+
 export interface AuditEventsTable {
   id: string; at: number; account_uin: string; user_uin: string; secret_id: string; service: string; action: string; region: string;
   /** JSON array of resource ids. */
@@ -357,4 +364,6 @@ export interface Database {
   install_media: InstallMediaTable;
   resource_tags: ResourceTagsTable;
   tag_catalogue: TagCatalogueTable;
+  console_sessions: ConsoleSessionsTable;
+  console_preferences: ConsolePreferencesTable;
 }

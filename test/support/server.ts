@@ -19,7 +19,7 @@ export interface TestServer extends RunningBms {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}, opts: Pick<StartOptions, 'rateLimiter'> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, opts: Pick<StartOptions, 'rateLimiter' | 'consoleDir'> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bms-test-'));
   const logLines: Array<Record<string, unknown>> = [];
   const sink = new Writable({

@@ -21,6 +21,7 @@ import {
   cachedSigningKey, constantTimeEqual, hostVariants, parseTc3Authorization, payloadSha256, tc3CanonicalRequest, tc3Signature,
   tc3StringToSign, utcDate, type Tc3Authorization,
 } from '../signing/tc3.ts';
+import { authenticateSession } from './authenticate-session.ts';
 import { v1Algorithm, v1Signature, v1SortedQuery } from '../signing/v1.ts';
 
 export const TIMESTAMP_WINDOW_SECONDS = 300;
@@ -32,6 +33,7 @@ type Claim =
   | { kind: 'v1'; secretId: string; pairs: Array<[string, string]>; signature: string };
 
 export function authenticate(ex: Exchange, deps: GatewayDeps): Promise<void> | void {
+  if (ex.protocol === 'session') return authenticateSession(ex, deps); // the console: a cookie instead of a signature
   const claim = ex.protocol === 'tc3' ? claimTc3(ex, deps) : claimV1(ex, deps);
   if (!SECRET_ID.test(claim.secretId)) throw invalidSecretId(claim.secretId.slice(0, 80));
   const credential = deps.credentials.resolve(claim.secretId);

@@ -15,6 +15,7 @@
  */
 import { ApiError, invalidParameter, missingParameter } from '../../shared/errors.ts';
 import type { Language } from '../../shared/errors.ts';
+import type { GatewayDeps } from '../deps.ts';
 import { header, type Exchange } from '../exchange.ts';
 import { parseForm } from '../protocol/form.ts';
 import { checkStorable } from '../protocol/hostile.ts';
@@ -31,8 +32,9 @@ export function languageOf(value: string | undefined): Language {
   return value === 'zh-CN' ? 'zh-CN' : 'en-US';
 }
 
-export function readCommonParams(ex: Exchange): void {
-  if (ex.protocol === 'tc3') readTc3(ex);
+export function readCommonParams(ex: Exchange, deps?: GatewayDeps): void {
+  if (ex.protocol === 'session') readSession(ex, deps!);
+  else if (ex.protocol === 'tc3') readTc3(ex);
   else readV1(ex);
 }
 
@@ -44,6 +46,17 @@ function readTc3(ex: Exchange): void {
     region: header(ex, 'x-tc-region') ?? '',
     timestamp: required(header(ex, 'x-tc-timestamp'), 'X-TC-Timestamp'),
     ...(header(ex, 'x-tc-token') ? { token: header(ex, 'x-tc-token') as string } : {}),
+  };
+}
+
+/** The console sends TC3's headers without the signature; its timestamp is not checked (nothing is signed). */
+function readSession(ex: Exchange, deps: GatewayDeps): void {
+  ex.language = languageOf(header(ex, 'x-tc-language'));
+  ex.common = {
+    action: required(header(ex, 'x-tc-action'), 'X-TC-Action'),
+    version: required(header(ex, 'x-tc-version'), 'X-TC-Version'),
+    region: header(ex, 'x-tc-region') ?? '',
+    timestamp: header(ex, 'x-tc-timestamp') || String(Math.floor(deps.clock() / 1000)),
   };
 }
 

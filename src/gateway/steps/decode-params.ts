@@ -16,7 +16,7 @@ import { validateInput } from '../protocol/validate.ts';
 import { capPairs } from './common-params.ts';
 
 export function decodeParams(ex: Exchange): void {
-  if (ex.protocol === 'tc3') {
+  if (ex.protocol === 'tc3' || ex.protocol === 'session') { // the console sends TC3's JSON body, unsigned
     if (ex.request.method === 'GET' || ex.request.body.length === 0) {
       capPairs(ex.request.rawQuery, INPUT_LIMITS.maxPairs);
       ex.params = parseForm(ex.request.rawQuery);

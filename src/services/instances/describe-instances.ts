@@ -25,7 +25,7 @@ type Eb = ExpressionBuilder<Database, 'instances'>;
 
 const COLUMN_FILTERS: Record<string, keyof InstancesTable> = {
   zone: 'zone', 'instance-state': 'status', 'vpc-id': 'vpc_id', 'subnet-id': 'subnet_id', groupId: 'group_id',
-  cpuArch: 'cpu_arch', 'operating-system-type': 'os_type',
+  cpuArch: 'cpu_arch', 'operating-system-type': 'os_type', 'flavor-id': 'flavor_id',
 };
 const ID_FILTERS = new Set(['instance-id', 'vpc-id', 'subnet-id', 'groupId']);
 
@@ -63,7 +63,8 @@ export function describeInstances(deps: InstanceServiceDeps): Handler {
         base = base.where((eb) => condition(eb, f.Name, f.Values ?? []));
       }
     }
-    const ordered = (q: typeof base) => q.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc');
+    const direction = p.OrderDirection === 'ASC' ? 'asc' : 'desc';
+    const ordered = (q: typeof base) => q.selectAll().orderBy('created_at', direction).orderBy('id', direction);
     let total: number;
     let rows: Array<Selectable<InstancesTable>>;
     if (named && named.length <= FEW) {

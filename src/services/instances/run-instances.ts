@@ -36,6 +36,12 @@ export function runInstances(deps: InstanceServiceDeps): Handler {
       if (previous) return previous;
     }
     const plan = await checkLaunch(deps, ctx, p);
+    if (p.DryRun === true) {
+      throw new ApiError('DryRunOperation', {
+        en: `RunInstances would pass every check for ${plan.count} instance(s) (DryRun: nothing was created).`,
+        zh: `RunInstances 的 ${plan.count} 台实例通过了全部检查（DryRun：未创建任何资源）。`,
+      });
+    }
     const result = await deps.store.transaction((tx) => launch(deps, tx, ctx, p, plan));
     deps.scheduler.poke();
     return result;

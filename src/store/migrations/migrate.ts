@@ -37,6 +37,7 @@ import { resourceTags } from './0031-resource-tags.ts';
 import { requestRepeats } from './0035-request-repeats.ts';
 import { signatureBinding } from './0036-signature-binding.ts';
 import { redfish } from './0060-redfish.ts';
+import { consoleSessions } from './0070-console.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-identity': identity,
@@ -57,6 +58,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0035-request-repeats': requestRepeats,
   '0036-signature-binding': signatureBinding,
   '0060-redfish': redfish,
+  '0070-console': consoleSessions,
 };
 
 export interface MigrateOptions {

@@ -640,12 +640,14 @@ export interface DescribeHeartbeatsResponse {
 export interface DescribeInstancesRequest {
   /** Instance IDs to query (bms-11112222), at most 100. Cannot be combined with Filters. — 按照一个或者多个实例ID查询。 */
   InstanceIds?: string[];
-  /** Filters: zone, instance-id, instance-name, instance-state, private-ip-address, vpc-id, subnet-id, groupId (spread placement group), cpuArch, operating-system-type. At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with InstanceIds. Tag filters (extension): tag-key, tag-value, tag:<key> (value of that tag). — 过滤条件。 */
+  /** Filters: zone, instance-id, instance-name, instance-state, private-ip-address, vpc-id, subnet-id, groupId (spread placement group), cpuArch, operating-system-type, flavor-id (extension). At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with InstanceIds. Tag filters (extension): tag-key, tag-value, tag:<key> (value of that tag). — 过滤条件。 */
   Filters?: Filter[];
   /** Offset, default 0. — 偏移量，默认为0。 */
   Offset?: number;
   /** Number of results, default 20, maximum 100. — 返回数量，默认为20，最大值为100。 */
   Limit?: number;
+  /** Order by creation time: DESC (default, newest first) or ASC (extension; the console's list sorts with it). — 按创建时间排序的方向：DESC（默认，最新在前）或 ASC。 */
+  OrderDirection?: string;
 }
 
 /** What DescribeInstances answers. */
@@ -970,6 +972,8 @@ export interface RunInstancesRequest {
   GroupId?: string;
   /** Idempotency token chosen by the client, at most 64 characters: the same token with the same parameters returns the same result without launching again (extension). — 用于保证请求幂等性的字符串，由客户生成，最长64个字符。 */
   ClientToken?: string;
+  /** Dry run: check every rule of the launch (parameters, zone, flavor, image, RAID, network, addresses, password, host name, tags) and answer DryRunOperation when it would succeed; nothing is created. Default false (extension; the console's wizard validates each step with it). — 试运行：只检查参数与资源是否满足创建条件，满足时返回 DryRunOperat… */
+  DryRun?: boolean;
 }
 
 /** What RunInstances answers. */
