@@ -92,6 +92,12 @@ describe('tag service', () => {
     assert.deepEqual(pairs(await tagsOf('vpc', 'vpc', [ids.vpc!])), [`${ids.vpc}:owner=net`]);
     assert.deepEqual(pairs(await tagsOf('vpc', 'subnet', [ids.subnet!])), [`${ids.subnet}:owner=net`]);
     assert.deepEqual(pairs(await tagsOf('vpc', 'eip', [ids.eip!])), [`${ids.eip}:owner=net`]);
+    // The vpc service's own listings show the same tags (TagSet, as Tencent's VPC API writes it).
+    const tagSetOf = async (action: string, idsParam: string, id: string, list: string) =>
+      (await vpc<Record<string, Array<{ TagSet: unknown[] }>>>(action, { [idsParam]: [id] }))[list]![0]!.TagSet;
+    assert.deepEqual(await tagSetOf('DescribeVpcs', 'VpcIds', ids.vpc!, 'VpcSet'), [{ Key: 'owner', Value: 'net' }]);
+    assert.deepEqual(await tagSetOf('DescribeSubnets', 'SubnetIds', ids.subnet!, 'SubnetSet'), [{ Key: 'owner', Value: 'net' }]);
+    assert.deepEqual(await tagSetOf('DescribeAddresses', 'AddressIds', ids.eip!, 'AddressSet'), [{ Key: 'owner', Value: 'net' }]);
 
     const all = await tag<{ Rows: TagRow[]; TotalCount: number }>('DescribeResourceTags', { ServiceType: 'vpc', Limit: 100 });
     assert.equal(all.TotalCount, 3);
