@@ -17,6 +17,7 @@ import { auditService } from '../services/audit-service.ts';
 import { bmsService } from '../services/bms-service.ts';
 import { bmsOpsService } from '../services/bmsops-service.ts';
 import { camService } from '../services/cam-service.ts';
+import { monitorService } from '../services/monitor-service.ts';
 import { regionCatalog } from '../services/regions/region-catalog.ts';
 import { stsService } from '../services/sts-service.ts';
 import { vpcService } from '../services/vpc-service.ts';
@@ -28,6 +29,8 @@ import { createSimDriver, rowBackedStateStore, type SimDriver } from '../drivers
 import { FLOWS } from '../flows/index.ts';
 import type { FlowDeps } from '../flows/deps.ts';
 import { startPowerSync, type PowerSync } from '../reconcile/power-sync.ts';
+import { startRollupJob, type RollupJob } from '../monitoring/rollup-job.ts';
+import { startSimSource, type SimSource } from '../monitoring/sim-source.ts';
 import { TaskEngine } from '../tasks/engine.ts';
 import { masterKeys, rateLimiting, specsOf, storeAuditSink } from './abuse-resistance.ts';
 import { serverAccess } from './server-access.ts';
@@ -49,6 +52,10 @@ export interface RunningBms {
   sim: SimDriver;
   engine: TaskEngine<FlowDeps>;
   powerSync: PowerSync;
+  /** Compacts, rolls up and expires metric samples. */
+  rollups: RollupJob;
+  /** The simulated datacenter's in-band metrics (its timer off when BMS_SIM_METRICS_MS=0). */
+  simMetrics: SimSource;
   credentials: BootstrapResult;
   /** What the HTTP edge runs requests against (benchmarks drive the pipeline without HTTP). */
   gateway: GatewayDeps;
@@ -82,6 +89,7 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
       audit: auditService({ store }),
       cam: camService({ store, box }),
       sts: stsService({ store, box }),
+      monitor: monitorService({ store }),
     },
     credentials: storeCredentialResolver(store.db, box, clock),
     regions,
@@ -120,10 +128,14 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   purge.unref();
   engine.start();
   const powerSync = startPowerSync({ store, servers, owner: engine.owner, clock, logger, intervalMs: config.powerSyncMs });
+  const rollups = startRollupJob({ store, clock, logger, intervalMs: config.monitoring.rollupMs });
+  const simMetrics = startSimSource({ store, clock, logger, intervalMs: config.monitoring.simMetricsMs });
   return {
-    endpoint, edge, store, box, sim, engine, powerSync, credentials, gateway: deps, logger,
+    endpoint, edge, store, box, sim, engine, powerSync, rollups, simMetrics, credentials, gateway: deps, logger,
     async close() {
       clearInterval(purge);
+      simMetrics.stop();
+      rollups.stop();
       keys.stop();
       powerSync.stop();
       await edge.close();

@@ -267,6 +267,11 @@ export interface EipTrafficHoursTable {
   eip_id: string; hour_start: number; account_uin: string; region: string; isp: string; address: string; bytes_out: number; updated_at: number;
 }
 
+/** Pushed samples not yet compacted (migration 0040): one row per (instance, source, 10 s slot). */
+export interface MetricInboxTable { instance_id: string; source: string; ts: number; data: Buffer }
+/** Packed points of one series in one window (migration 0040); period 10 = raw samples. */
+export interface MetricChunksTable { instance_id: string; metric: number; period: number; window_start: number; points: number; data: Buffer }
+
 export interface RateCountersTable { key: string; window: number; count: number }
 export interface RateLimitsTable { account_uin: string; service: string; action: string; per_second: number; updated_at: number }
 export interface AuditEventsTable {
@@ -321,4 +326,6 @@ export interface Database {
   audit_events: AuditEventsTable;
   audit_resources: AuditResourcesTable;
   eip_traffic_hours: EipTrafficHoursTable;
+  metric_inbox: MetricInboxTable;
+  metric_chunks: MetricChunksTable;
 }
