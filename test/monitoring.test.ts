@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createAccountWithRoot, createApiKey } from '../src/iam/accounts.ts';
 import { compactionCutoff } from '../src/monitoring/ingest.ts';
-import { AGENT_METRICS, METRICS } from '../src/shared/metrics.ts';
+import { AGENT_METRICS, BMC_METRICS, METRICS } from '../src/shared/metrics.ts';
 import { failure, sdk, waitFor, type Call } from './support/cloud.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -26,7 +26,8 @@ const iso = (s: number) => new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/,
 const dims = (id: string) => ({ Dimensions: [{ Name: 'InstanceId', Value: id }] });
 
 before(async () => {
-  server = await startTestServer({ BMS_SIM_TIME_SCALE: '0', BMS_SIM_METRICS_MS: '0', BMS_METRICS_ROLLUP_MS: '3600000' }, { rateLimiter: { take: () => true } });
+  // Filling the hours takes a while: keep idle connections open so the SDK's pooled socket is not reset meanwhile.
+  server = await startTestServer({ BMS_SIM_TIME_SCALE: '0', BMS_SIM_METRICS_MS: '0', BMS_METRICS_ROLLUP_MS: '3600000', BMS_HTTP_KEEP_ALIVE_TIMEOUT_MS: '600000' }, { rateLimiter: { take: () => true } });
   const bms = sdk(server.credentials.demo);
   monitor = sdk(server.credentials.demo, 'monitor');
   const listed = await waitFor('demo instances running', () => bms<{ InstanceSet: Array<{ InstanceId: string; Status: string }> }>('DescribeInstances', {}),
@@ -63,6 +64,37 @@ describe('monitor GetMonitorData through the official SDK', () => {
       }
     });
   }
+
+  it('PowerWatts, InletTemp and BmcReachable come from the BMC with the power-state sync, at every period', async () => {
+    await server.powerSync.runOnce();
+    const at = Math.floor(Date.now() / 1000);
+    for (const metric of BMC_METRICS) {
+      for (const Period of [10, 60, 300, 3600, 86400]) {
+        const r = await monitor<MonitorData>('GetMonitorData', {
+          Namespace: 'QCE/BMS', MetricName: metric.name, Period, StartTime: iso(at - 120), EndTime: iso(at + 10), Instances: instances.map(dims),
+        });
+        for (const dp of r.DataPoints) assert.ok(dp.Values.length >= 1, `${metric.name} at ${Period} s for ${dp.Dimensions[0]!.Value}`);
+      }
+    }
+    const last = async (name: string) => (await monitor<MonitorData>('GetMonitorData', {
+      Namespace: 'QCE/BMS', MetricName: name, Period: 10, StartTime: iso(at - 120), EndTime: iso(at + 60), Instances: [dims(instances[0]!)],
+    })).DataPoints[0]!.Values.at(-1)!;
+    assert.ok((await last('PowerWatts')) > 50, 'a running server draws power');
+    const temp = await last('InletTemp');
+    assert.ok(temp > 15 && temp < 35, `inlet ${temp} ℃`);
+    assert.equal(await last('BmcReachable'), 1);
+    // The BMC stops answering: the next pass records it unreachable (and no sensor values).
+    const { server_id } = await server.store.db.selectFrom('instances').select('server_id').where('id', '=', instances[0]!).executeTakeFirstOrThrow();
+    await server.sim.lab.injectFault(server_id!, { kind: 'bmc-unreachable' });
+    server.skew.ms += 10_000;
+    try {
+      await server.powerSync.runOnce();
+      assert.equal(await last('BmcReachable'), 0);
+    } finally {
+      await server.sim.lab.clearFaults(server_id!);
+      server.skew.ms -= 10_000;
+    }
+  });
 
   it('a 60 s point is the avg/max/min of its six 10 s points, across compacted and pending samples', async () => {
     const q = async (Period: number, from: number, to: number) => (await monitor<MonitorData>('GetMonitorData', {

@@ -29,6 +29,8 @@ import { createSimDriver, rowBackedStateStore, type SimDriver } from '../drivers
 import { FLOWS } from '../flows/index.ts';
 import type { FlowDeps } from '../flows/deps.ts';
 import { startPowerSync, type PowerSync } from '../reconcile/power-sync.ts';
+import { bmcReadings } from '../monitoring/bmc-source.ts';
+import { AGENT_PUSH_PATH, agentPushEndpoint } from '../monitoring/push-endpoint.ts';
 import { startRollupJob, type RollupJob } from '../monitoring/rollup-job.ts';
 import { startSimSource, type SimSource } from '../monitoring/sim-source.ts';
 import { TaskEngine } from '../tasks/engine.ts';
@@ -75,8 +77,9 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   const regions = regionCatalog(store.db, clock);
   const sim = createSimDriver({ state: rowBackedStateStore(simRows(store)), timeScale: config.simTimeScale });
   const servers = serverAccess(store, box, { sim });
+  const flowDeps: FlowDeps = { store, servers, secrets: box, logger };
   const engine = new TaskEngine<FlowDeps>({
-    store, flows: FLOWS, deps: { store, servers, secrets: box, logger }, clock, logger,
+    store, flows: FLOWS, deps: flowDeps, clock, logger,
     concurrency: config.workers, leaseMs: config.taskLeaseMs, timeScale: config.simTimeScale,
   });
   const instanceDeps = { store, regions, scheduler: engine, logger };
@@ -91,6 +94,7 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
       sts: stsService({ store, box }),
       monitor: monitorService({ store }),
     },
+    agentPush: agentPushEndpoint(store, clock),
     credentials: storeCredentialResolver(store.db, box, clock),
     regions,
     replays: { remember: (signature, expiresAt) => remember(store.db, signature, expiresAt, clock()) },
@@ -110,6 +114,7 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
     throw e;
   }
   const endpoint = `${edge.address.host}:${edge.address.port}`;
+  flowDeps.agentPushUrl = config.monitoring.agentEndpoint ?? `http://${endpoint}${AGENT_PUSH_PATH}`;
   const credentials = await bootstrap(store, box, {
     dataDir: config.dataDir, region: config.region, zones: config.zones, endpoint, now: clock(),
   });
@@ -127,7 +132,7 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   }, 60_000);
   purge.unref();
   engine.start();
-  const powerSync = startPowerSync({ store, servers, owner: engine.owner, clock, logger, intervalMs: config.powerSyncMs });
+  const powerSync = startPowerSync({ store, servers, owner: engine.owner, clock, logger, intervalMs: config.powerSyncMs, onReadings: bmcReadings(store) });
   const rollups = startRollupJob({ store, clock, logger, intervalMs: config.monitoring.rollupMs });
   const simMetrics = startSimSource({ store, clock, logger, intervalMs: config.monitoring.simMetricsMs });
   return {

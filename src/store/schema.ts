@@ -272,6 +272,9 @@ export interface MetricInboxTable { instance_id: string; source: string; ts: num
 /** Packed points of one series in one window (migration 0040); period 10 = raw samples. */
 export interface MetricChunksTable { instance_id: string; metric: number; period: number; window_start: number; points: number; data: Buffer }
 
+/** An instance's monitoring-agent credential (migration 0041): the token's SHA-256 only. */
+export interface MonitorAgentsTable { instance_id: string; account_uin: string; token_sha256: string; created_at: number; rotated_at: number }
+
 export interface RateCountersTable { key: string; window: number; count: number }
 export interface RateLimitsTable { account_uin: string; service: string; action: string; per_second: number; updated_at: number }
 export interface AuditEventsTable {
@@ -328,4 +331,5 @@ export interface Database {
   eip_traffic_hours: EipTrafficHoursTable;
   metric_inbox: MetricInboxTable;
   metric_chunks: MetricChunksTable;
+  monitor_agents: MonitorAgentsTable;
 }

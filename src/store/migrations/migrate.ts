@@ -34,6 +34,7 @@ import { pageOrderIndexes } from './0012-page-order-indexes.ts';
 import { instanceCounts } from './0013-instance-counts.ts';
 import { eipTraffic } from './0030-eip-traffic.ts';
 import { metrics } from './0040-metrics.ts';
+import { monitorAgents } from './0041-monitor-agents.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-identity': identity,
@@ -51,6 +52,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0013-instance-counts': instanceCounts,
   '0030-eip-traffic': eipTraffic,
   '0040-metrics': metrics,
+  '0041-monitor-agents': monitorAgents,
 };
 
 export interface MigrateOptions {
