@@ -73,6 +73,150 @@ export interface DimensionsDesc {
   Dimensions: string[];
 }
 
+/** 指标触发条件。 Metric trigger conditions. */
+export interface AlarmPolicyCondition {
+  /** 0 = any rule alarms (or); 1 = and (each rule is judged on its own here). */
+  IsUnionRule?: number;
+  /** Rules, 1 to 10. */
+  Rules: AlarmPolicyRule[];
+}
+
+/** 告警触发条件。 A trigger rule. */
+export interface AlarmPolicyRule {
+  /** Metric name. */
+  MetricName: string;
+  /** Period in seconds: 60, 300 or 3600. */
+  Period: number;
+  /** Operator: gt, ge, lt, le, eq, ne. */
+  Operator: string;
+  /** Threshold. */
+  Value: string;
+  /** Periods in a row, 1-10 (default 1). */
+  ContinuePeriod?: number;
+  /** Silence between repeats (s): 0 = never repeat, or 300-86400. */
+  NoticeFrequency?: number;
+  /** Exponential repeat (accepted). */
+  IsPowerNotice?: number;
+  /** Metric display name (output). */
+  Description?: string;
+  /** Unit (output). */
+  Unit?: string;
+}
+
+/** 标签。 A tag. */
+export interface TagInstance {
+  /** Tag key. */
+  Key: string;
+  /** Tag value. */
+  Value: string;
+  /** Instances carrying it (output). */
+  InstanceSum?: number;
+}
+
+/** 告警策略。 An alarm policy. */
+export interface AlarmPolicy {
+  /** Policy id. */
+  PolicyId: string;
+  /** Name. */
+  PolicyName: string;
+  /** Remark. */
+  Remark: string;
+  /** Monitor type. */
+  MonitorType: string;
+  /** 1 enabled, 0 disabled. */
+  Enable: number;
+  /** Instances watched. */
+  UseSum: number;
+  /** Project id. */
+  ProjectId: number;
+  /** Namespace. */
+  Namespace: string;
+  /** Conditions. */
+  Condition: AlarmPolicyCondition;
+  /** Notice ids. */
+  NoticeIds: string[];
+  /** Instances bound. */
+  InstanceIds: string[];
+  /** Tags bound. */
+  TagInstances: TagInstance[];
+  /** Webhook URL. */
+  WebhookUrl: string | null;
+  /** Compatible id. */
+  OriginId: string;
+  /** Last editor. */
+  LastEditUin: string;
+  /** Updated (unix s). */
+  UpdateTime: number;
+  /** Created (unix s). */
+  InsertTime: number;
+}
+
+/** 告警历史。 One alarm. */
+export interface AlarmHistory {
+  /** Alarm id. */
+  AlarmId: string;
+  /** Monitor type. */
+  MonitorType: string;
+  /** Namespace. */
+  Namespace: string;
+  /** Alarm object (instance id). */
+  AlarmObject: string;
+  /** Content. */
+  Content: string;
+  /** First occurrence (unix s). */
+  FirstOccurTime: number;
+  /** Last occurrence (unix s). */
+  LastOccurTime: number;
+  /** ALARM (open) or OK (recovered). */
+  AlarmStatus: string;
+  /** Policy id. */
+  PolicyId: string;
+  /** Policy name. */
+  PolicyName: string;
+  /** Region. */
+  Region: string;
+  /** Whether the policy still exists. */
+  PolicyExists: number;
+  /** Metrics. */
+  MetricsInfo: AlarmHistoryMetric[];
+  /** Dimensions (JSON). */
+  Dimensions: string;
+  /** Webhook outcome: NONE, PENDING, DELIVERED or FAILED (after its retries). */
+  NoticeStatus: string;
+  /** Each webhook delivery. */
+  Notices: AlarmNoticeDelivery[];
+}
+
+/** 指标信息。 The metric of an alarm. */
+export interface AlarmHistoryMetric {
+  /** Namespace for GetMonitorData. */
+  QceNamespace: string;
+  /** Metric. */
+  MetricName: string;
+  /** Period. */
+  Period: number;
+  /** The value that triggered. */
+  Value: string;
+  /** Display name. */
+  Description: string;
+}
+
+/** 一次回调投递。 One webhook delivery. */
+export interface AlarmNoticeDelivery {
+  /** ALARM or OK. */
+  Event: string;
+  /** PENDING, DELIVERED or FAILED. */
+  Status: string;
+  /** Attempts made. */
+  Attempts: number;
+  /** Last HTTP status (0 = no answer). */
+  LastHttpCode: number;
+  /** Last error. */
+  LastError: string | null;
+  /** Next attempt (unix s). */
+  NextAttemptTime: number | null;
+}
+
 /** Get monitoring data (拉取指标监控数据) */
 export interface GetMonitorDataRequest {
   /** Namespace: QCE/BMS for bare metal servers. */
@@ -123,12 +267,118 @@ export interface DescribeBaseMetricsResponse {
   MetricSet: MetricSet[];
 }
 
+/** Create an alarm policy (创建告警策略) */
+export interface CreateAlarmPolicyRequest {
+  /** Fixed: monitor. */
+  Module: string;
+  /** Policy name, at most 20 characters. */
+  PolicyName: string;
+  /** Remark, at most 100 characters. */
+  Remark?: string;
+  /** Monitor type: MT_QCE. */
+  MonitorType: string;
+  /** 1 enabled (default), 0 disabled. */
+  Enable?: number;
+  /** Project id (accepted, default -1). */
+  ProjectId?: number;
+  /** Policy namespace: QCE/BMS (or bms). */
+  Namespace: string;
+  /** Metric trigger conditions. */
+  Condition: AlarmPolicyCondition;
+  /** Notice ids (accepted; this service notifies WebhookUrl). */
+  NoticeIds?: string[];
+  /** Instances the policy watches, at most 100. */
+  InstanceIds?: string[];
+  /** Tags: instances carrying any of them are watched. */
+  TagInstances?: TagInstance[];
+  /** Webhook called on alarm and recovery (http or https), at most 256 characters. */
+  WebhookUrl?: string;
+}
+
+/** What CreateAlarmPolicy returns (RequestId is added by the gateway). */
+export interface CreateAlarmPolicyResponse {
+  /** Policy id. */
+  PolicyId: string;
+  /** Compatible policy id. */
+  OriginId: string;
+  /** The webhook signing secret (returned only here): X-BMS-Signature is t=<unix s>,v1=<hex HMAC-SHA256(secret, t + "." + body)>. */
+  WebhookSecret: string;
+}
+
+/** Describe alarm policies (查询告警策略列表) */
+export interface DescribeAlarmPoliciesRequest {
+  /** Fixed: monitor. */
+  Module: string;
+  /** Page, from 1 (default 1). */
+  PageNumber?: number;
+  /** Page size 1-100 (default 20). */
+  PageSize?: number;
+  /** Fuzzy match on the policy name. */
+  PolicyName?: string;
+  /** Filter by monitor type. */
+  MonitorTypes?: string[];
+  /** Filter by namespace. */
+  Namespaces?: string[];
+  /** Filter by enabled (1) or disabled (0). */
+  Enable?: number[];
+}
+
+/** What DescribeAlarmPolicies returns (RequestId is added by the gateway). */
+export interface DescribeAlarmPoliciesResponse {
+  /** Total policies. */
+  TotalCount: number;
+  /** The policies. */
+  Policies: AlarmPolicy[];
+}
+
+/** Describe alarm histories (查询告警历史) */
+export interface DescribeAlarmHistoriesRequest {
+  /** Fixed: monitor. */
+  Module: string;
+  /** Page, from 1 (default 1). */
+  PageNumber?: number;
+  /** Page size 1-100 (default 20). */
+  PageSize?: number;
+  /** By first occurrence: DESC (default) or ASC. */
+  Order?: string;
+  /** Start (unix s), default one day ago. */
+  StartTime?: number;
+  /** End (unix s), default now. */
+  EndTime?: number;
+  /** Filter by monitor type. */
+  MonitorTypes?: string[];
+  /** Fuzzy match on the alarm object (instance id). */
+  AlarmObject?: string;
+  /** Filter by status: ALARM or OK. */
+  AlarmStatus?: string[];
+  /** Fuzzy match on the policy name. */
+  PolicyName?: string;
+  /** Filter by policy ids. */
+  PolicyIds?: string[];
+  /** Filter by metric name. */
+  MetricNames?: string[];
+}
+
+/** What DescribeAlarmHistories returns (RequestId is added by the gateway). */
+export interface DescribeAlarmHistoriesResponse {
+  /** Total. */
+  TotalCount: number;
+  /** The alarms. */
+  Histories: AlarmHistory[];
+}
+
 export const MONITOR_ACTIONS = [
   'GetMonitorData',
   'DescribeBaseMetrics',
+  'CreateAlarmPolicy',
+  'DescribeAlarmPolicies',
+  'DescribeAlarmHistories',
 ] as const;
 
 export interface MonitorActions {
   GetMonitorData: { request: GetMonitorDataRequest; response: GetMonitorDataResponse };
   DescribeBaseMetrics: { request: DescribeBaseMetricsRequest; response: DescribeBaseMetricsResponse };
+  CreateAlarmPolicy: { request: CreateAlarmPolicyRequest; response: CreateAlarmPolicyResponse };
+  DescribeAlarmPolicies: { request: DescribeAlarmPoliciesRequest; response: DescribeAlarmPoliciesResponse };
+  DescribeAlarmHistories: { request: DescribeAlarmHistoriesRequest; response: DescribeAlarmHistoriesResponse };
 }

@@ -31,6 +31,7 @@ import type { FlowDeps } from '../flows/deps.ts';
 import { startPowerSync, type PowerSync } from '../reconcile/power-sync.ts';
 import { bmcReadings } from '../monitoring/bmc-source.ts';
 import { AGENT_PUSH_PATH, agentPushEndpoint } from '../monitoring/push-endpoint.ts';
+import { startAlarmJob, type AlarmJob } from '../monitoring/alarms.ts';
 import { startRollupJob, type RollupJob } from '../monitoring/rollup-job.ts';
 import { startSimSource, type SimSource } from '../monitoring/sim-source.ts';
 import { TaskEngine } from '../tasks/engine.ts';
@@ -56,6 +57,8 @@ export interface RunningBms {
   powerSync: PowerSync;
   /** Compacts, rolls up and expires metric samples. */
   rollups: RollupJob;
+  /** Judges alarm policies and delivers their webhooks. */
+  alarms: AlarmJob;
   /** The simulated datacenter's in-band metrics (its timer off when BMS_SIM_METRICS_MS=0). */
   simMetrics: SimSource;
   credentials: BootstrapResult;
@@ -92,7 +95,7 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
       audit: auditService({ store }),
       cam: camService({ store, box }),
       sts: stsService({ store, box }),
-      monitor: monitorService({ store }),
+      monitor: monitorService({ store, box }),
     },
     agentPush: agentPushEndpoint(store, clock),
     credentials: storeCredentialResolver(store.db, box, clock),
@@ -134,12 +137,14 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   engine.start();
   const powerSync = startPowerSync({ store, servers, owner: engine.owner, clock, logger, intervalMs: config.powerSyncMs, onReadings: bmcReadings(store) });
   const rollups = startRollupJob({ store, clock, logger, intervalMs: config.monitoring.rollupMs });
+  const alarms = startAlarmJob({ store, box, clock, logger, intervalMs: config.monitoring.alarmMs });
   const simMetrics = startSimSource({ store, clock, logger, intervalMs: config.monitoring.simMetricsMs });
   return {
-    endpoint, edge, store, box, sim, engine, powerSync, rollups, simMetrics, credentials, gateway: deps, logger,
+    endpoint, edge, store, box, sim, engine, powerSync, rollups, alarms, simMetrics, credentials, gateway: deps, logger,
     async close() {
       clearInterval(purge);
       simMetrics.stop();
+      alarms.stop();
       rollups.stop();
       keys.stop();
       powerSync.stop();
