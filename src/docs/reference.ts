@@ -74,7 +74,7 @@ function memberTable(members: Member[], x: Tx, service: string, input: boolean):
     ? `<tr><th>${x.t('Name', '名称')}</th><th>${x.t('Type', '类型')}</th><th>${x.t('Required', '必选')}</th><th>${x.t('Limits', '限制')}</th><th>${x.t('Description', '描述')}</th></tr>`
     : `<tr><th>${x.t('Name', '名称')}</th><th>${x.t('Type', '类型')}</th><th>${x.t('Description', '描述')}</th></tr>`;
   const rows = members.map((m) => {
-    const type = m.ref ? `<a href="/docs/${service}/#${m.ref}?lang=${x.lang}">${esc(typeName(m))}</a>` : esc(typeName(m));
+    const type = m.ref ? `<a href="/docs/${service}/?lang=${x.lang}#${m.ref}">${esc(typeName(m))}</a>` : esc(typeName(m));
     const doc = para(x.t(m.documentEn ?? m.document, m.document)) + (!input && m.nullable ? x.t(' <em>(may be null)</em>', ' <em>（可能返回 null）</em>') : '');
     return input
       ? `<tr><td><code>${m.name}</code></td><td>${type}</td><td>${m.required ? x.t('Yes', '是') : x.t('No', '否')}</td><td>${limits(m, x)}</td><td>${doc}</td></tr>`
