@@ -8,7 +8,7 @@ import { paginate, type PageOptions } from '../paginate.ts';
  * An instance by its dimensions.
  */
 export interface Instance {
-  /** The instance's dimensions: InstanceId. Limits: items 1–10. — 实例的维度组合，黑石为 InstanceId。 */
+  /** The instance's dimensions: InstanceId. — 实例的维度组合，黑石为 InstanceId。 */
   Dimensions: Dimension[];
 }
 
@@ -17,9 +17,9 @@ export interface Instance {
  * A dimension.
  */
 export interface Dimension {
-  /** Dimension name. Limits: length 0–64. — 实例维度名称。 */
+  /** Dimension name. — 实例维度名称。 */
   Name: string;
-  /** Dimension value. Limits: length 0–128. — 实例维度值。 */
+  /** Dimension value. — 实例维度值。 */
   Value: string;
 }
 
@@ -101,9 +101,9 @@ export interface DimensionsDesc {
  * Metric trigger conditions.
  */
 export interface AlarmPolicyCondition {
-  /** 0 = any rule alarms (or); 1 = and (each rule is judged on its own here). Limits: range 0–1; default 0. — 指标触发与或条件，0=或（任一规则满足即告警），1=与（暂按各规则分别判断）。 */
+  /** 0 = any rule alarms (or); 1 = and (each rule is judged on its own here). — 指标触发与或条件，0=或（任一规则满足即告警），1=与（暂按各规则分别判断）。 */
   IsUnionRule?: number;
-  /** Rules, 1 to 10. Limits: items 1–10. — 告警触发条件列表，1~10 条。 */
+  /** Rules, 1 to 10. — 告警触发条件列表，1~10 条。 */
   Rules: AlarmPolicyRule[];
 }
 
@@ -112,23 +112,23 @@ export interface AlarmPolicyCondition {
  * A trigger rule.
  */
 export interface AlarmPolicyRule {
-  /** Metric name. Limits: length 0–64. — 指标名。 */
+  /** Metric name. — 指标名。 */
   MetricName: string;
   /** Period in seconds: 60, 300 or 3600. — 统计周期（秒）：60、300、3600。 */
   Period: number;
-  /** Operator: gt, ge, lt, le, eq, ne. Limits: one of gt, ge, lt, le, eq, ne. — 运算符：gt 大于、ge 大于等于、lt 小于、le 小于等于、eq 等于、ne 不等于。 */
+  /** Operator: gt, ge, lt, le, eq, ne. — 运算符：gt 大于、ge 大于等于、lt 小于、le 小于等于、eq 等于、n… */
   Operator: string;
-  /** Threshold. Limits: length 0–32. — 阈值。 */
+  /** Threshold. — 阈值。 */
   Value: string;
-  /** Periods in a row, 1-10 (default 1). Limits: range 1–10; default 1. — 持续周期数，1~10，默认 1。 */
+  /** Periods in a row, 1-10 (default 1). — 持续周期数，1~10，默认 1。 */
   ContinuePeriod?: number;
-  /** Silence between repeats (s): 0 = never repeat, or 300-86400. Limits: range 0–86400; default 0. — 告警间隔（秒）：0=不重复，或 300~86400。 */
+  /** Silence between repeats (s): 0 = never repeat, or 300-86400. — 告警间隔（秒）：0=不重复，或 300~86400。 */
   NoticeFrequency?: number;
-  /** Exponential repeat (accepted). Limits: range 0–1. — 告警频率是否指数增长（兼容字段）。 */
+  /** Exponential repeat (accepted). — 告警频率是否指数增长（兼容字段）。 */
   IsPowerNotice?: number;
-  /** Metric display name (output). Limits: length 0–128. — 指标展示名（出参）。 */
+  /** Metric display name (output). — 指标展示名（出参）。 */
   Description?: string;
-  /** Unit (output). Limits: length 0–32. — 单位（出参）。 */
+  /** Unit (output). — 单位（出参）。 */
   Unit?: string;
 }
 
@@ -137,9 +137,9 @@ export interface AlarmPolicyRule {
  * A tag.
  */
 export interface TagInstance {
-  /** Tag key. Limits: length 0–127. — 标签 Key。 */
+  /** Tag key. — 标签 Key。 */
   Key: string;
-  /** Tag value. Limits: length 0–255. — 标签 Value。 */
+  /** Tag value. — 标签 Value。 */
   Value: string;
   /** Instances carrying it (output). — 实例个数（出参）。 */
   InstanceSum?: number;
@@ -219,7 +219,7 @@ export interface AlarmHistory {
   MetricsInfo: AlarmHistoryMetric[];
   /** Dimensions (JSON). — 实例的维度信息（JSON）。 */
   Dimensions: string;
-  /** Webhook outcome: NONE, PENDING, DELIVERED or FAILED (after its retries). — 回调投递结果：NONE（无回调）、PENDING（投递中）、DELIVERED（已送达）、FAILED（重试后失败）。 */
+  /** Webhook outcome: NONE, PENDING, DELIVERED or FAILED (after its retries). — 回调投递结果：NONE（无回调）、PENDING（投递中）、DELIVERED… */
   NoticeStatus: string;
   /** Each webhook delivery. — 每次回调的投递记录。 */
   Notices: AlarmNoticeDelivery[];
@@ -267,19 +267,19 @@ export interface AlarmNoticeDelivery {
  * GetMonitorData 的输入：拉取指标监控数据。
  */
 export interface GetMonitorDataRequest {
-  /** Namespace: QCE/BMS for bare metal servers. Limits: length 0–64. — 命名空间，黑石物理服务器为 QCE/BMS。 */
+  /** Namespace: QCE/BMS for bare metal servers. — 命名空间，黑石物理服务器为 QCE/BMS。 */
   Namespace: string;
-  /** Metric name such as CpuUsage (one metric per call); DescribeBaseMetrics lists them. Limits: length 0–64. — 指标名称，如 CpuUsage，仅支持单指标拉取； */
+  /** Metric name such as CpuUsage (one metric per call); DescribeBaseMetrics lists them. — 指标名称，如 CpuUsage，仅支持单指标拉取； */
   MetricName: string;
-  /** Instances by their dimensions, e.g. [{"Dimensions":[{"Name":"InstanceId","Value":"bms-…"}]}]; at most 10 per call. Limits: items 1–10. — 实例对象的维度组合，如 [{"Dimensions":[{"Name":"InstanceId","Value":"bms-xxxxxxxx"}]}]。 */
+  /** Instances by their dimensions, e.g. [{"Dimensions":[{"Name":"InstanceId","Value":"bms-…"}]}]; at most 10 per call. — 实例对象的维度组合，如 [{"Dimensions":[{"Name":"In… */
   Instances: Instance[];
-  /** Statistical period in seconds: 10, 60, 300, 3600 or 86400 (default 300); at most 1440 points per instance per call. Limits: default 300. — 监控统计周期（秒），取值 10、60、300、3600、86400，默认 300。 */
+  /** Statistical period in seconds: 10, 60, 300, 3600 or 86400 (default 300); at most 1440 points per instance per call. — 监控统计周期（秒），取值 10、60、300、3600、86400，默认 30… */
   Period?: number;
-  /** Start time, e.g. 2018-09-22T19:51:23+08:00; default one hour before EndTime. Limits: length 0–64. — 起始时间，如 2018-09-22T19:51:23+08:00； */
+  /** Start time, e.g. 2018-09-22T19:51:23+08:00; default one hour before EndTime. — 起始时间，如 2018-09-22T19:51:23+08:00； */
   StartTime?: string;
-  /** End time, e.g. 2018-09-22T20:51:23+08:00; default now. Not before StartTime. Limits: length 0–64. — 结束时间，如 2018-09-22T20:51:23+08:00，默认为当前时间。 */
+  /** End time, e.g. 2018-09-22T20:51:23+08:00; default now. Not before StartTime. — 结束时间，如 2018-09-22T20:51:23+08:00，默认为当前时… */
   EndTime?: string;
-  /** Statistics to return as bit flags: 1=avg, 2=max, 4=min (7 = all three). Without it only Values (the average) is returned. Limits: range 1–7. — 返回的统计方式，二进制位相加：1=avg，2=max，4=min（如 7 返回三种）。 */
+  /** Statistics to return as bit flags: 1=avg, 2=max, 4=min (7 = all three). Without it only Values (the average) is returned. — 返回的统计方式，二进制位相加：1=avg，2=max，4=min（如 7 返回… */
   SpecifyStatistics?: number;
 }
 
@@ -307,11 +307,11 @@ export interface GetMonitorDataResponse {
  * DescribeBaseMetrics 的输入：获取基础指标详情。
  */
 export interface DescribeBaseMetricsRequest {
-  /** Namespace: QCE/BMS. Limits: length 0–64. — 业务命名空间，黑石物理服务器为 QCE/BMS。 */
+  /** Namespace: QCE/BMS. — 业务命名空间，黑石物理服务器为 QCE/BMS。 */
   Namespace: string;
-  /** Metric name; all metrics when omitted. Limits: length 0–64. — 指标名，不传时返回全部指标。 */
+  /** Metric name; all metrics when omitted. — 指标名，不传时返回全部指标。 */
   MetricName?: string;
-  /** Filter by dimension names. Limits: length 0–64; items 0–10. — 可选参数，按照维度过滤。 */
+  /** Filter by dimension names. — 可选参数，按照维度过滤。 */
   Dimensions?: string[];
 }
 
@@ -329,29 +329,29 @@ export interface DescribeBaseMetricsResponse {
  * CreateAlarmPolicy 的输入：创建告警策略。
  */
 export interface CreateAlarmPolicyRequest {
-  /** Fixed: monitor. Limits: one of monitor. — 固定值，为 monitor。 */
+  /** Fixed: monitor. — 固定值，为 monitor。 */
   Module: string;
-  /** Policy name, at most 20 characters. Limits: length 1–20. — 策略名称，不超过 20 字符。 */
+  /** Policy name, at most 20 characters. — 策略名称，不超过 20 字符。 */
   PolicyName: string;
-  /** Remark, at most 100 characters. Limits: length 0–100. — 备注，不超过 100 字符。 */
+  /** Remark, at most 100 characters. — 备注，不超过 100 字符。 */
   Remark?: string;
-  /** Monitor type: MT_QCE. Limits: one of MT_QCE. — 监控类型，MT_QCE=云产品监控。 */
+  /** Monitor type: MT_QCE. — 监控类型，MT_QCE=云产品监控。 */
   MonitorType: string;
-  /** 1 enabled (default), 0 disabled. Limits: range 0–1; default 1. — 是否启用 0=停用 1=启用，默认为 1。 */
+  /** 1 enabled (default), 0 disabled. — 是否启用 0=停用 1=启用，默认为 1。 */
   Enable?: number;
-  /** Project id (accepted, default -1). Limits: range -1–∞; default -1. — 项目 Id，-1=无项目，默认 -1。 */
+  /** Project id (accepted, default -1). — 项目 Id，-1=无项目，默认 -1。 */
   ProjectId?: number;
-  /** Policy namespace: QCE/BMS (or bms). Limits: length 0–64. — 告警策略类型：QCE/BMS（或 bms）。 */
+  /** Policy namespace: QCE/BMS (or bms). — 告警策略类型：QCE/BMS（或 bms）。 */
   Namespace: string;
   /** Metric trigger conditions. — 指标触发条件。 */
   Condition: AlarmPolicyCondition;
-  /** Notice ids (accepted; this service notifies WebhookUrl). Limits: length 0–64; items 0–10. — 通知规则 Id 列表（兼容字段，本服务以 WebhookUrl 通知）。 */
+  /** Notice ids (accepted; this service notifies WebhookUrl). — 通知规则 Id 列表（兼容字段，本服务以 WebhookUrl 通知）。 */
   NoticeIds?: string[];
-  /** Instances the policy watches, at most 100. Limits: length 0–32; items 0–100. — 绑定的实例 ID 列表，最多 100 个。 */
+  /** Instances the policy watches, at most 100. — 绑定的实例 ID 列表，最多 100 个。 */
   InstanceIds?: string[];
-  /** Tags: instances carrying any of them are watched. Limits: items 0–10. — 绑定的标签：带有任一标签的实例均被监控。 */
+  /** Tags: instances carrying any of them are watched. — 绑定的标签：带有任一标签的实例均被监控。 */
   TagInstances?: TagInstance[];
-  /** Webhook called on alarm and recovery (http or https), at most 256 characters. Limits: length 0–256. — 告警回调地址（http 或 https），不超过 256 字符。 */
+  /** Webhook called on alarm and recovery (http or https), at most 256 characters. — 告警回调地址（http 或 https），不超过 256 字符。 */
   WebhookUrl?: string;
 }
 
@@ -361,7 +361,7 @@ export interface CreateAlarmPolicyResponse {
   PolicyId: string;
   /** Compatible policy id. — 策略的兼容 ID。 */
   OriginId: string;
-  /** The webhook signing secret (returned only here): X-BMS-Signature is t=<unix s>,v1=<hex HMAC-SHA256(secret, t + "." + body)>. — 回调签名密钥（仅此一次返回）：回调头 X-BMS-Signature 为 t=<时间戳>,v1=<HMAC-SHA256(密钥, 时间戳 + "." + 请求体) 的十六进制>。 */
+  /** The webhook signing secret (returned only here): X-BMS-Signature is t=<unix s>,v1=<hex HMAC-SHA256(secret, t + "." + body)>. — 回调签名密钥（仅此一次返回）：回调头 X-BMS-Signature 为 t=… */
   WebhookSecret: string;
   /** The request's ID (quote it when reporting a problem). */
   RequestId: string;
@@ -373,19 +373,19 @@ export interface CreateAlarmPolicyResponse {
  * DescribeAlarmPolicies 的输入：查询告警策略列表。
  */
 export interface DescribeAlarmPoliciesRequest {
-  /** Fixed: monitor. Limits: one of monitor. — 固定值，为 monitor。 */
+  /** Fixed: monitor. — 固定值，为 monitor。 */
   Module: string;
-  /** Page, from 1 (default 1). Limits: range 1–∞; default 1. — 页数，从 1 开始计数，默认 1。 */
+  /** Page, from 1 (default 1). — 页数，从 1 开始计数，默认 1。 */
   PageNumber?: number;
-  /** Page size 1-100 (default 20). Limits: range 1–100; default 20. — 每页的数量，取值 1~100，默认 20。 */
+  /** Page size 1-100 (default 20). — 每页的数量，取值 1~100，默认 20。 */
   PageSize?: number;
-  /** Fuzzy match on the policy name. Limits: length 0–64. — 按策略名称模糊搜索。 */
+  /** Fuzzy match on the policy name. — 按策略名称模糊搜索。 */
   PolicyName?: string;
-  /** Filter by monitor type. Limits: length 0–32; items 0–10. — 根据监控类型过滤。 */
+  /** Filter by monitor type. — 根据监控类型过滤。 */
   MonitorTypes?: string[];
-  /** Filter by namespace. Limits: length 0–64; items 0–10. — 根据命名空间过滤。 */
+  /** Filter by namespace. — 根据命名空间过滤。 */
   Namespaces?: string[];
-  /** Filter by enabled (1) or disabled (0). Limits: items 0–2. — 启停，1：启用 0：停止。 */
+  /** Filter by enabled (1) or disabled (0). — 启停，1：启用 0：停止。 */
   Enable?: number[];
 }
 
@@ -405,29 +405,29 @@ export interface DescribeAlarmPoliciesResponse {
  * DescribeAlarmHistories 的输入：查询告警历史。
  */
 export interface DescribeAlarmHistoriesRequest {
-  /** Fixed: monitor. Limits: one of monitor. — 固定值，为 monitor。 */
+  /** Fixed: monitor. — 固定值，为 monitor。 */
   Module: string;
-  /** Page, from 1 (default 1). Limits: range 1–∞; default 1. — 页数，从 1 开始计数，默认 1。 */
+  /** Page, from 1 (default 1). — 页数，从 1 开始计数，默认 1。 */
   PageNumber?: number;
-  /** Page size 1-100 (default 20). Limits: range 1–100; default 20. — 每页的数量，取值 1~100，默认 20。 */
+  /** Page size 1-100 (default 20). — 每页的数量，取值 1~100，默认 20。 */
   PageSize?: number;
-  /** By first occurrence: DESC (default) or ASC. Limits: one of ASC, DESC. — 默认按首次出现时间倒序排列：ASC=正序 DESC=逆序。 */
+  /** By first occurrence: DESC (default) or ASC. — 默认按首次出现时间倒序排列：ASC=正序 DESC=逆序。 */
   Order?: string;
-  /** Start (unix s), default one day ago. Limits: range 0–∞. — 起始时间（秒），默认一天前。 */
+  /** Start (unix s), default one day ago. — 起始时间（秒），默认一天前。 */
   StartTime?: number;
-  /** End (unix s), default now. Limits: range 0–∞. — 结束时间（秒），默认当前时间。 */
+  /** End (unix s), default now. — 结束时间（秒），默认当前时间。 */
   EndTime?: number;
-  /** Filter by monitor type. Limits: length 0–32; items 0–10. — 根据监控类型过滤。 */
+  /** Filter by monitor type. — 根据监控类型过滤。 */
   MonitorTypes?: string[];
-  /** Fuzzy match on the alarm object (instance id). Limits: length 0–128. — 根据告警对象过滤（模糊搜索）。 */
+  /** Fuzzy match on the alarm object (instance id). — 根据告警对象过滤（模糊搜索）。 */
   AlarmObject?: string;
-  /** Filter by status: ALARM or OK. Limits: length 0–16; items 0–4. — 根据告警状态过滤：ALARM=未恢复 OK=已恢复。 */
+  /** Filter by status: ALARM or OK. — 根据告警状态过滤：ALARM=未恢复 OK=已恢复。 */
   AlarmStatus?: string[];
-  /** Fuzzy match on the policy name. Limits: length 0–64. — 根据策略名称模糊搜索。 */
+  /** Fuzzy match on the policy name. — 根据策略名称模糊搜索。 */
   PolicyName?: string;
-  /** Filter by policy ids. Limits: length 0–64; items 0–100. — 根据告警策略 Id 列表搜索。 */
+  /** Filter by policy ids. — 根据告警策略 Id 列表搜索。 */
   PolicyIds?: string[];
-  /** Filter by metric name. Limits: length 0–64; items 0–20. — 根据指标名过滤。 */
+  /** Filter by metric name. — 根据指标名过滤。 */
   MetricNames?: string[];
 }
 
