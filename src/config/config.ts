@@ -64,6 +64,14 @@ const schema = z.object({
   BMS_HTTP_MAX_HEADER_BYTES: z.coerce.number().int().min(34 * 1024).max(1024 * 1024).default(64 * 1024),
   /** Open connections one source address may hold at once; 0 = no cap. */
   BMS_HTTP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).max(100_000).default(256),
+  /** Billing: a usage record is pushed every this many seconds from each instance's deployment (the manual: 24 h). */
+  BMS_BILLING_PUSH_PERIOD_S: z.coerce.number().int().min(1).max(31 * 86400).default(86400),
+  /** Billing: a pushed record is deducted from the balance this many seconds later (the manual: 1 h). */
+  BMS_BILLING_DEDUCT_DELAY_S: z.coerce.number().int().min(0).max(31 * 86400).default(3600),
+  /** How often the biller looks for due pushes and deductions (ms). */
+  BMS_BILLING_RUN_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /** The demo tenant's opening balance (yuan, two decimals), credited once on first start. */
+  BMS_DEMO_BALANCE: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/).default('10000.00'),
   /** pino log level; access log lines are `info`. */
   BMS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -87,6 +95,7 @@ export type Config = {
   masterKeyReloadMs: number;
   rateLimiter: 'store' | 'memory';
   rateLimitCacheMs: number;
+  billing: { periodMs: number; deductDelayMs: number; runMs: number; demoBalance: string };
   http: {
     headersTimeoutMs: number;
     bodyTimeoutMs: number;
@@ -122,6 +131,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     masterKeyReloadMs: c.BMS_MASTER_KEY_RELOAD_MS,
     rateLimiter: c.BMS_RATE_LIMITER,
     rateLimitCacheMs: c.BMS_RATE_LIMIT_CACHE_MS,
+    billing: {
+      periodMs: c.BMS_BILLING_PUSH_PERIOD_S * 1000, deductDelayMs: c.BMS_BILLING_DEDUCT_DELAY_S * 1000,
+      runMs: c.BMS_BILLING_RUN_MS, demoBalance: c.BMS_DEMO_BALANCE,
+    },
     http: {
       headersTimeoutMs: c.BMS_HTTP_HEADERS_TIMEOUT_MS,
       bodyTimeoutMs: c.BMS_HTTP_BODY_TIMEOUT_MS,

@@ -6,11 +6,15 @@
  * transaction — the same transaction as the cause (the API call's task rows, a flow's step
  * result) — so a status never changes without its reason being recorded. Each write is
  * conditional on the status it read, so a concurrent change is detected rather than
- * overwritten. Transitions are logged and announced to listeners (console live status).
+ * overwritten. Each change is also appended to the lifecycle journal
+ * (`instance_state_history`) in that same transaction, so the journal is exactly the committed
+ * history — billing derives usage from it. Transitions are logged and announced to listeners
+ * (console live status).
  */
 import { EventEmitter } from 'node:events';
 import type { Kysely } from 'kysely';
 import { ApiError } from '../shared/errors.ts';
+import { appendStateHistory } from '../store/repos/state-history.ts';
 import type { Database } from '../store/schema.ts';
 import { sourcesOf, target, type InstanceStatus, type LifecycleEvent } from './transitions.ts';
 
@@ -39,9 +43,10 @@ export async function applyEvent(
   tx: Kysely<Database>, instanceIds: string[], event: LifecycleEvent, now: number, opts: GateOptions = {},
 ): Promise<Transition[]> {
   if (instanceIds.length === 0) return [];
-  const rows = await tx.selectFrom('instances').select(['id', 'status']).where('id', 'in', instanceIds)
+  const rows = await tx.selectFrom('instances').select(['id', 'status', 'account_uin']).where('id', 'in', instanceIds)
     .where('deleted_at', 'is', null).execute();
   const byId = new Map(rows.map((r) => [r.id, r.status]));
+  const accountOf = new Map(rows.map((r) => [r.id, r.account_uin]));
   const plan: Transition[] = [];
   for (const id of instanceIds) {
     const from = byId.get(id);
@@ -63,6 +68,9 @@ export async function applyEvent(
       .executeTakeFirst();
     if (result.numUpdatedRows !== 1n) throw new Error(`lifecycle: ${t.instanceId} changed concurrently during ${event}`);
   }
+  await appendStateHistory(tx, plan.map((t) => ({
+    instanceId: t.instanceId, accountUin: accountOf.get(t.instanceId)!, from: t.from, to: t.to, event: t.event, at: now,
+  })));
   for (const t of plan) {
     opts.logger?.info({ instanceId: t.instanceId, from: t.from, to: t.to ?? '(gone)', event }, 'instance transition');
   }

@@ -29,6 +29,10 @@ import { FLOWS } from '../flows/index.ts';
 import type { FlowDeps } from '../flows/deps.ts';
 import { startPowerSync, type PowerSync } from '../reconcile/power-sync.ts';
 import { TaskEngine } from '../tasks/engine.ts';
+import { createBiller, type Biller } from '../billing/biller.ts';
+import { recharge } from '../billing/ledger.ts';
+import { parseCents } from '../billing/money.ts';
+import { lifecycleEvents, type Transition } from '../lifecycle/gate.ts';
 import { masterKeys, rateLimiting, specsOf, storeAuditSink } from './abuse-resistance.ts';
 import { serverAccess } from './server-access.ts';
 import { seedDemo } from './demo.ts';
@@ -49,6 +53,8 @@ export interface RunningBms {
   sim: SimDriver;
   engine: TaskEngine<FlowDeps>;
   powerSync: PowerSync;
+  /** Pushes usage records and makes deductions (runs every BMS_BILLING_RUN_MS; tests call runOnce with their clock). */
+  biller: Biller;
   credentials: BootstrapResult;
   /** What the HTTP edge runs requests against (benchmarks drive the pipeline without HTTP). */
   gateway: GatewayDeps;
@@ -118,12 +124,26 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
       .catch((err) => logger.error({ err }, 'temporary key purge failed'));
   }, 60_000);
   purge.unref();
+  if (config.demo) {
+    await recharge(store, {
+      accountUin: credentials.demo.accountUin, key: 'demo-opening-balance', cents: parseCents(config.billing.demoBalance), remark: 'demo tenant opening balance',
+    }, clock());
+  }
+  const biller = createBiller({ store, periodMs: config.billing.periodMs, deductDelayMs: config.billing.deductDelayMs, logger });
+  const runBilling = () => void biller.runOnce(clock()).catch((err) => logger.error({ err }, 'billing run failed'));
+  const billing = setInterval(runBilling, config.billing.runMs);
+  billing.unref();
+  // A return's last partial period is pushed at once, not at the next tick.
+  const onTransition = (plan: Transition[]) => { if (plan.some((t) => t.to === 'TERMINATING')) runBilling(); };
+  lifecycleEvents.on('transition', onTransition);
   engine.start();
   const powerSync = startPowerSync({ store, servers, owner: engine.owner, clock, logger, intervalMs: config.powerSyncMs });
   return {
-    endpoint, edge, store, box, sim, engine, powerSync, credentials, gateway: deps, logger,
+    endpoint, edge, store, box, sim, engine, powerSync, biller, credentials, gateway: deps, logger,
     async close() {
       clearInterval(purge);
+      clearInterval(billing);
+      lifecycleEvents.off('transition', onTransition);
       keys.stop();
       powerSync.stop();
       await edge.close();

@@ -33,6 +33,7 @@ import { listIndexes } from './0011-list-indexes.ts';
 import { pageOrderIndexes } from './0012-page-order-indexes.ts';
 import { instanceCounts } from './0013-instance-counts.ts';
 import { eipTraffic } from './0030-eip-traffic.ts';
+import { billing } from './0050-billing.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-identity': identity,
@@ -49,6 +50,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0012-page-order-indexes': pageOrderIndexes,
   '0013-instance-counts': instanceCounts,
   '0030-eip-traffic': eipTraffic,
+  '0050-billing': billing,
 };
 
 export interface MigrateOptions {
