@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serviceSpecSchema, type Member, type ServiceSpec } from '../src/spec/model.ts';
 
-export const SPECS = ['bms', 'vpc', 'bmsops', 'audit', 'cam', 'sts'] as const;
+export const SPECS = ['bms', 'vpc', 'bmsops', 'audit', 'cam', 'sts', 'bill'] as const;
 
 const specPath = (name: string) => fileURLToPath(new URL(`../src/spec/${name}.json`, import.meta.url));
 export const generatedPath = (name: string) => fileURLToPath(new URL(`../src/generated/${name}.ts`, import.meta.url));

@@ -19,10 +19,12 @@ import vpcJson from '../src/spec/vpc.json' with { type: 'json' };
 import camJson from '../src/spec/cam.json' with { type: 'json' };
 import stsJson from '../src/spec/sts.json' with { type: 'json' };
 import auditJson from '../src/spec/audit.json' with { type: 'json' };
+import billJson from '../src/spec/bill.json' with { type: 'json' };
 
 const SPECS = {
   bms: serviceSpecSchema.parse(bmsJson), vpc: serviceSpecSchema.parse(vpcJson), cam: serviceSpecSchema.parse(camJson),
   sts: serviceSpecSchema.parse(stsJson), audit: serviceSpecSchema.parse(auditJson),
+  bill: serviceSpecSchema.parse(billJson),
 } as const;
 type Svc = keyof typeof SPECS;
 
@@ -31,6 +33,10 @@ const NO_FOREIGN_ID = new Set([
   'bms.CreateDisasterRecoverGroup', 'bms.CreateHeartbeat', 'bms.DescribeRegions', 'bms.DescribeZones', 'bms.InquiryPriceBmsInstanceForTrade',
   'vpc.CreateVpc', 'vpc.AllocateAddresses', 'cam.AddUser', 'cam.ListUsers', 'cam.CreatePolicy', 'cam.ListPolicies', 'cam.CreateAccessKey', 'cam.ListAccessKeys',
   'sts.GetFederationToken', 'audit.LookUpEvents',
+  // bill: the caller's own account's money and bills (PayerUin, when given, must be the caller's)
+  'bill.DescribeUserAccount', 'bill.DescribeAccountWater', 'bill.DescribeBillSummaryByProduct', 'bill.DescribeBillSummaryByResource',
+  'bill.DescribeBillSummaryByRegion', 'bill.DescribeBillSummaryByTag', 'bill.DescribeBillFeeTrend', 'bill.DescribeBillDownloadList',
+  'bill.CreateWarning', 'bill.DescribeWarning',
 ]);
 
 let server: TestServer;
@@ -77,7 +83,7 @@ before(async () => {
   const { root } = await createAccountWithRoot(server.store.db, 'Tenant B', 'tenant', now);
   const key = await createApiKey(server.store.db, server.box, root.id, now);
   const creds = { ...server.credentials.demo, SecretId: key.secretId, SecretKey: key.secretKey };
-  b = { bms: sdk(creds), vpc: sdk(creds, 'vpc'), cam: sdk(creds, 'cam') };
+  b = { bms: sdk(creds), vpc: sdk(creds, 'vpc'), cam: sdk(creds, 'cam'), bill: sdk(creds, 'bill') };
 });
 after(async () => server.stop());
 
@@ -88,6 +94,7 @@ function foreign(m: Member, svc: Svc): unknown {
     InstanceId: ids.instance, GroupId: ids.group, HeartbeatId: ids.heartbeat, VpcId: ids.vpc, SubnetId: ids.subnet, AddressId: ids.eip,
     BackupIP: ids.backupIp, OverlayIp: ids.backupIp, Vip: ids.vip, TaskId: ids.task, DiskId: ids.disk, FlavorId: ids.flavor,
     PolicyId: ids.policy, AccessKeyId: ids.accessKey, TargetUin: ids.userUin, AttachUin: ids.userUin, DetachUin: ids.userUin,
+    ResourceId: ids.instance, // bill DescribeBillDetailByResource
   };
   const single = m.name.replace(/s$/, '').replace(/Ids$/, 'Id');
   const value = table[m.name] ?? table[single];
@@ -102,6 +109,7 @@ function plain(m: Member, spec: ServiceSpec, svc: Svc, depth: number): unknown {
     Name: 'b-name', InstanceName: 'taken-over', Type: 'RACK', RaidType: 'RAID0', OperatingSystemType: 'Linux', OperatingSystem: 'CentOS 7.9',
     Status: 'Inactive', PolicyName: 'b', PolicyDocument: '{"version":"2.0","statement":[{"effect":"allow","action":"*","resource":"*"}]}',
     Password: 'Isolate#2026pw', Zone: 'ap-guangzhou-1', CidrBlock: '10.50.2.0/24', SubnetName: 'b', Vport: '', InternetMaxBandwidthOut: 5, ProductCode: 'bms', SubProductCode: 'bms',
+    BeginTime: '2026-01-01 00:00:00', EndTime: '2099-12-31 23:59:59',
   };
   if (m.name in named) return m.array ? [named[m.name]] : named[m.name];
   if (m.type === 'Object') return m.array ? [build(spec.objects[m.ref!]!.members, spec, svc, depth + 1)] : build(spec.objects[m.ref!]!.members, spec, svc, depth + 1);

@@ -71,7 +71,7 @@ const schema = z.object({
   /** How often the biller looks for due pushes and deductions (ms). */
   BMS_BILLING_RUN_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   /** The demo tenant's opening balance (yuan, two decimals), credited once on first start. */
-  BMS_DEMO_BALANCE: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/).default('10000.00'),
+  BMS_DEMO_BALANCE: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/).default('100000.00'),
   /** pino log level; access log lines are `info`. */
   BMS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

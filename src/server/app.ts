@@ -14,6 +14,7 @@ import { bootstrap, type BootstrapResult } from '../iam/bootstrap.ts';
 import { storeCredentialResolver } from '../iam/credential-resolver.ts';
 import type { SecretBox } from '../iam/secret-box.ts';
 import { auditService } from '../services/audit-service.ts';
+import { billService } from '../services/bill-service.ts';
 import { bmsService } from '../services/bms-service.ts';
 import { bmsOpsService } from '../services/bmsops-service.ts';
 import { camService } from '../services/cam-service.ts';
@@ -88,6 +89,7 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
       audit: auditService({ store }),
       cam: camService({ store, box }),
       sts: stsService({ store, box }),
+      bill: billService({ store }),
     },
     credentials: storeCredentialResolver(store.db, box, clock),
     regions,

@@ -211,3 +211,36 @@ export async function earliestTrafficHour(db: Kysely<Database>): Promise<number 
   const r = await db.selectFrom('eip_traffic_hours').select((eb) => eb.fn.min('hour_start').as('h')).executeTakeFirst();
   return r?.h === null || r?.h === undefined ? undefined : Number(r.h);
 }
+
+/** An account's recharged and deducted totals (cents, both ≥ 0), and what was deducted since `since`. */
+export async function ledgerTotals(db: Kysely<Database>, accountUin: string, since: number): Promise<{ allIn: number; allOut: number; outSince: number }> {
+  const rows = await db.selectFrom('billing_ledger')
+    .select(['kind', sql<number>`cast(sum(amount_cents) as bigint)`.as('total'),
+      sql<number>`cast(sum(case when created_at >= ${since} then amount_cents else 0 end) as bigint)`.as('recent')])
+    .where('account_uin', '=', accountUin).groupBy('kind').execute();
+  const of = (k: string) => rows.find((r) => r.kind === k);
+  return { allIn: Number(of('recharge')?.total ?? 0), allOut: -Number(of('deduct')?.total ?? 0), outSince: -Number(of('deduct')?.recent ?? 0) };
+}
+
+/** Ledger rows of an account in [from, to), optionally of one kind or one entry, a page at a time, with the total count. */
+export async function pageLedger(
+  db: Kysely<Database>, q: { accountUin: string; from: number; to: number; kind?: 'deduct' | 'recharge'; entryKey?: string; offset: number; limit: number },
+): Promise<{ total: number; rows: LedgerRow[] }> {
+  let s = db.selectFrom('billing_ledger').where('account_uin', '=', q.accountUin).where('created_at', '>=', q.from).where('created_at', '<', q.to);
+  if (q.kind) s = s.where('kind', '=', q.kind);
+  if (q.entryKey) s = s.where('entry_key', '=', q.entryKey);
+  const count = await s.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  const rows = await s.selectAll().orderBy('created_at').orderBy('entry_key').offset(q.offset).limit(q.limit).execute();
+  return { total: Number(count?.n ?? 0), rows: rows.map(numericLedger) };
+}
+
+/** The current value of `tagKey` on each of `resourceIds` that has it. */
+export async function tagValues(db: Kysely<Database>, resourceIds: string[], tagKey: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < resourceIds.length; i += 500) {
+    const rows = await db.selectFrom('instance_tags').select(['instance_id', 'tag_value']).where('tag_key', '=', tagKey)
+      .where('instance_id', 'in', resourceIds.slice(i, i + 500)).execute();
+    for (const r of rows) out.set(r.instance_id, r.tag_value);
+  }
+  return out;
+}
