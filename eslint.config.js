@@ -12,7 +12,7 @@ const layer = (files, forbidden, why) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'src/generated/', '.tmp-*/', 'dist/'] },
+  { ignores: ['node_modules/', 'data/', 'src/generated/', '.tmp-*/', '**/dist/', 'packages/sdk/src/services/', 'packages/cli/src/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,19 +1,33 @@
 /**
- * Code generation: TypeScript wire types from the API spec.
+ * Code generation from the API spec. Every `src/spec/<service>.json` is picked up by itself
+ * (adding a service is adding its spec file and running `npm run codegen`). It writes:
  *
- * `npm run codegen` rewrites `src/generated/<service>.ts` from `src/spec/<service>.json`:
- * one interface per shared structure, a Request and a Response interface per action, and the
- * action list. The output is committed; `test/spec.test.ts` regenerates it in memory and fails
- * when the committed copy has drifted, so nobody edits it by hand.
+ * - `src/generated/<service>.ts` — the server's wire types: one interface per shared structure,
+ *   a Request and a Response interface per action, and the action list;
+ * - `packages/sdk/src/services/<service>.ts` — the SDK's client for the service: the same
+ *   types, and one typed method per action documented in English and Chinese, plus the per
+ *   action facts the client needs at run time (mutating, ClientToken, page list and limit);
+ * - `packages/sdk/src/index.ts` — the SDK's entry point re-exporting every service;
+ * - `packages/cli/src/generated/specs.ts` and `completion.ts` — what the `bms` CLI reads: the
+ *   specs themselves (help, parameter types) and a small index for shell completion.
+ *
+ * The output is committed; `test/spec.test.ts` and `test/sdk.test.ts` regenerate it in memory
+ * and fail when a committed copy has drifted, so nobody edits it by hand.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { serviceSpecSchema, type Member, type ServiceSpec } from '../src/spec/model.ts';
+import { serviceSpecSchema, type Action, type Member, type ServiceSpec } from '../src/spec/model.ts';
 
-export const SPECS = ['bms', 'vpc', 'bmsops', 'audit', 'cam', 'sts', 'bill'] as const;
+const root = (rel: string) => fileURLToPath(new URL(`../${rel}`, import.meta.url));
 
-const specPath = (name: string) => fileURLToPath(new URL(`../src/spec/${name}.json`, import.meta.url));
-export const generatedPath = (name: string) => fileURLToPath(new URL(`../src/generated/${name}.ts`, import.meta.url));
+/** Every service with a spec file, in name order. */
+export const SPECS: readonly string[] = readdirSync(root('src/spec'))
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.slice(0, -'.json'.length))
+  .sort();
+
+const specPath = (name: string) => root(`src/spec/${name}.json`);
+export const generatedPath = (name: string) => root(`src/generated/${name}.ts`);
 
 const TS_TYPES: Record<string, string> = {
   String: 'string', Datetime: 'string', Int64: 'number', Uint64: 'number', Integer: 'number', Float: 'number', Bool: 'boolean',
@@ -59,9 +73,173 @@ export function loadSpec(name: string): ServiceSpec {
   return serviceSpecSchema.parse(JSON.parse(readFileSync(specPath(name), 'utf8')));
 }
 
+// ---- the SDK ----
+
+/** A JSDoc comment, one paragraph per language, indented by `pad`. */
+function jsdoc(pad: string, ...paragraphs: Array<string | undefined>): string {
+  const clean = paragraphs
+    .filter((p): p is string => !!p && p.trim() !== '')
+    .map((p) => p.replace(/\*\//g, '* /').replace(/[ \t]+/g, ' ').trim().split('\n').map((l) => l.trim()).filter(Boolean));
+  if (clean.length === 0) return '';
+  const lines = clean.flatMap((p, i) => (i === 0 ? p : ['', ...p]));
+  if (lines.length === 1) return `${pad}/** ${lines[0]} */\n`;
+  return `${pad}/**\n${lines.map((l) => (l ? `${pad} * ${l}` : `${pad} *`)).join('\n')}\n${pad} */\n`;
+}
+
+function limitsOf(m: Member): string | undefined {
+  const parts: string[] = [];
+  if (m.minLength !== undefined || m.maxLength !== undefined) parts.push(`length ${m.minLength ?? 0}–${m.maxLength ?? '∞'}`);
+  if (m.minimum !== undefined || m.maximum !== undefined) parts.push(`range ${m.minimum ?? '−∞'}–${m.maximum ?? '∞'}`);
+  if (m.minItems !== undefined || m.maxItems !== undefined) parts.push(`items ${m.minItems ?? 0}–${m.maxItems ?? '∞'}`);
+  if (m.enum) parts.push(`one of ${m.enum.join(', ')}`);
+  if (m.filters) parts.push(`filters ${m.filters.join(', ')}`);
+  if (m.default !== undefined) parts.push(`default ${String(m.default)}`);
+  return parts.length ? `Limits: ${parts.join('; ')}.` : undefined;
+}
+
+/** The Chinese description's first sentence (the whole text is in the API reference and the CLI's help). */
+function firstSentence(zh: string): string {
+  const line = zh.split('\n')[0]!.trim();
+  const end = line.search(/[。；]/);
+  return end < 0 ? line : line.slice(0, end + 1);
+}
+
+function sdkField(m: Member, output: boolean): string {
+  const optional = m.required ? '' : '?';
+  const nullable = output && m.nullable ? ' | null' : '';
+  const en = [m.documentEn, limitsOf(m)].filter(Boolean).join(' ');
+  const zh = firstSentence(m.document);
+  const doc = [en, zh].filter(Boolean).join(' — ').replace(/\*\//g, '* /').replace(/\s+/g, ' ').trim();
+  return `  /** ${doc} */\n  ${m.name}${optional}: ${typeOf(m)}${nullable};`;
+}
+
+function sdkBlock(name: string, docs: Array<string | undefined>, members: Member[], output: boolean, extra = ''): string {
+  const body = members.map((m) => sdkField(m, output)).join('\n');
+  return `${jsdoc('', ...docs)}export interface ${name} {\n${body}${body ? '\n' : ''}${extra}}\n`;
+}
+
+/** The page list of a paginated action: Offset and Limit in, exactly one array of structures out. */
+export function pageOf(a: Action): { list: string; item: string; limit: number | undefined } | undefined {
+  const names = new Set(a.input.map((m) => m.name));
+  if (!names.has('Offset') || !names.has('Limit')) return undefined;
+  const lists = a.output.filter((m) => m.array && m.type === 'Object');
+  if (lists.length !== 1) return undefined;
+  return { list: lists[0]!.name, item: lists[0]!.ref!, limit: a.input.find((m) => m.name === 'Limit')!.maximum };
+}
+
+const className = (service: string) => `${cap(service)}Client`;
+
+export function generateSdk(spec: ServiceSpec): string {
+  const out: string[] = [
+    `// GENERATED by scripts/codegen.ts from src/spec/${spec.service}.json — do not edit; run \`npm run codegen\`.`,
+    `// Service ${spec.service}, version ${spec.version}.`,
+    `import { BaseClient, type ActionMeta, type CallOptions, type ClientOptions } from '../client.ts';`,
+    `import { paginate, type PageOptions } from '../paginate.ts';`,
+    '',
+  ];
+  for (const [name, s] of Object.entries(spec.objects)) out.push(sdkBlock(name, [s.document], s.members, true));
+  for (const [name, a] of Object.entries(spec.actions)) {
+    out.push(sdkBlock(`${name}Request`, [`Input of ${name}: ${a.titleEn}.`, `${name} 的输入：${a.title}。`], a.input, false));
+    out.push(sdkBlock(`${name}Response`, [`What ${name} answers.`], a.output, true, '  /** The request\'s ID (quote it when reporting a problem). */\n  RequestId: string;\n'));
+  }
+  const entries = Object.entries(spec.actions);
+  const meta = entries.map(([name, a]) => {
+    const m: string[] = [];
+    if (a.mutating) m.push('m: 1');
+    if (a.input.some((i) => i.name === 'ClientToken')) m.push('t: 1');
+    const page = pageOf(a);
+    if (page) m.push(`p: '${page.list}'`);
+    if (page?.limit) m.push(`l: ${page.limit}`);
+    return `  ${name}: {${m.length ? ` ${m.join(', ')} ` : ''}},`;
+  });
+  const svc = cap(spec.service);
+  out.push(`const ACTIONS: Record<string, ActionMeta> = {\n${meta.join('\n')}\n};\n`);
+  out.push(`/** Request and response type of every ${spec.service} action. */\nexport interface ${svc}Actions {\n${entries.map(([n]) => `  ${n}: { request: ${n}Request; response: ${n}Response };`).join('\n')}\n}\n`);
+  const pages = entries.filter(([, a]) => pageOf(a));
+  out.push(`/** The item type of every paginated ${spec.service} action. */\nexport interface ${svc}Pages {\n${pages.map(([n, a]) => `  ${n}: ${pageOf(a)!.item};`).join('\n')}\n}\n`);
+  const methods = entries.map(([name, a]) => {
+    const optional = a.input.every((m) => !m.required);
+    const flags = [a.mutating ? 'Mutating' : 'Read-only', `${a.rateLimit} requests/s per account`, a.origin === 'extension' ? 'BMS extension' : undefined].filter(Boolean).join('; ');
+    return `${jsdoc('  ', `${a.titleEn}. ${flags}.`, `${a.title}：${a.document}`)}` +
+      `  ${name}(params${optional ? '?' : ''}: ${name}Request, options?: CallOptions): Promise<${name}Response> {\n` +
+      `    return this.request('${name}', params, options);\n  }\n`;
+  });
+  out.push(
+    `${jsdoc('', `Client of the ${spec.service} service (version ${spec.version}).`, `const ${spec.service} = new ${className(spec.service)}({ endpoint, region, credentials: { secretId, secretKey } });`)}` +
+    `export class ${className(spec.service)} extends BaseClient {\n` +
+    `  static readonly service = '${spec.service}';\n  static readonly version = '${spec.version}';\n\n` +
+    `  constructor(options: ClientOptions) {\n    super(options, '${spec.service}', '${spec.version}', ACTIONS);\n  }\n\n` +
+    `  /** Every item of a list action, page after page (Offset/Limit are managed). */\n` +
+    `  paginate<A extends keyof ${svc}Pages>(action: A, params?: Omit<${svc}Actions[A]['request'], 'Offset' | 'Limit'>, options?: PageOptions): AsyncGenerator<${svc}Pages[A], void, undefined> {\n` +
+    `    return paginate<${svc}Pages[A]>(this, action, params, options);\n  }\n\n` +
+    `${methods.join('\n')}}\n`,
+  );
+  return out.join('\n');
+}
+
+export function generateSdkIndex(services: readonly string[]): string {
+  return [
+    '// GENERATED by scripts/codegen.ts — do not edit; run `npm run codegen`.',
+    '// The whole SDK. A bundle that needs one service imports its module instead (e.g. `@bms/sdk/bms`).',
+    "export { BaseClient, type ActionMeta, type CallOptions, type ClientOptions } from './client.ts';",
+    "export { session, tc3, type Authenticator, type Credentials, type CredentialSource, type OutgoingRequest, type SessionOptions } from './auth.ts';",
+    "export { BmsError, BmsNetworkError, BmsWaiterError } from './errors.ts';",
+    "export { paginate, type PageOptions } from './paginate.ts';",
+    "export { DEFAULT_RETRY, type RetryOptions } from './retry.ts';",
+    ...services.map((s) => `export { ${className(s)} } from './services/${s}.ts';`),
+    ...services.map((s) => `export type * as ${s} from './services/${s}.ts';`),
+    '',
+  ].join('\n');
+}
+
+// ---- the CLI ----
+
+export function generateCliSpecs(services: readonly string[]): string {
+  return [
+    '// GENERATED by scripts/codegen.ts — do not edit; run `npm run codegen`.',
+    '// Every spec the CLI knows (help texts, parameter types), bundled into the CLI.',
+    "import type { ServiceSpec } from '../spec-types.ts';",
+    ...services.map((s) => `import ${s} from '../../../../src/spec/${s}.json' with { type: 'json' };`),
+    '',
+    `export const SPECS = { ${services.map((s) => `${s}: ${s} as unknown as ServiceSpec`).join(', ')} };`,
+    '',
+  ].join('\n');
+}
+
+/** Service → action → parameter names (dotted for structures, one level), for completion. */
+export function generateCompletion(specs: Record<string, ServiceSpec>): string {
+  const index: Record<string, Record<string, string[]>> = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    index[name] = {};
+    for (const [action, a] of Object.entries(spec.actions)) {
+      index[name][action] = a.input.map((m) => m.name);
+    }
+  }
+  return [
+    '// GENERATED by scripts/codegen.ts — do not edit; run `npm run codegen`.',
+    '// Service → action → parameter names, for shell completion (kept apart from the specs so completion loads little).',
+    `export const COMPLETION: Record<string, Record<string, string[]>> = ${JSON.stringify(index)};`,
+    '',
+  ].join('\n');
+}
+
+/** Every generated file, path (relative to the project root) → content. */
+export function generatedFiles(): Array<{ path: string; content: string }> {
+  const specs = Object.fromEntries(SPECS.map((s) => [s, loadSpec(s)]));
+  return [
+    ...SPECS.map((s) => ({ path: `src/generated/${s}.ts`, content: generate(specs[s]!) })),
+    ...SPECS.map((s) => ({ path: `packages/sdk/src/services/${s}.ts`, content: generateSdk(specs[s]!) })),
+    { path: 'packages/sdk/src/index.ts', content: generateSdkIndex(SPECS) },
+    { path: 'packages/cli/src/generated/specs.ts', content: generateCliSpecs(SPECS) },
+    { path: 'packages/cli/src/generated/completion.ts', content: generateCompletion(specs) },
+  ];
+}
+
+export const projectPath = root;
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  for (const name of SPECS) {
-    writeFileSync(generatedPath(name), generate(loadSpec(name)));
-    console.log(`wrote ${generatedPath(name)}`);
+  for (const { path, content } of generatedFiles()) {
+    writeFileSync(root(path), content);
+    console.log(`wrote ${path}`);
   }
 }

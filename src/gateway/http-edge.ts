@@ -18,6 +18,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { docsSite, type DocsAnswer } from '../docs/reference.ts';
 import { ApiError, malformedBody, requestTooLarge, unsupportedProtocol } from '../shared/errors.ts';
 import { connectionCap } from './connection-cap.ts';
 import type { GatewayDeps } from './deps.ts';
@@ -59,6 +60,7 @@ export async function startHttpEdge(deps: GatewayDeps, opts: EdgeOptions): Promi
   const limits: EdgeLimits = { ...DEFAULT_EDGE_LIMITS, ...opts.limits };
   const batch = writeBatch((err) => deps.logger.error({ err }, 'writing an answer failed'));
   const cap = connectionCap(limits.maxConnectionsPerIp, (socket, error) => answerRaw(socket, error, deps));
+  const docs = docsSite(Object.values(deps.services).map((s) => s.spec));
   const server = http.createServer(
     {
       maxHeaderSize: limits.maxHeaderBytes,
@@ -72,6 +74,7 @@ export async function startHttpEdge(deps: GatewayDeps, opts: EdgeOptions): Promi
     },
     (req, res) => {
       if (cap.refused(req.socket)) req.socket.destroy();
+      else if (req.method === 'GET' && /^\/docs(?:[/?]|$)/.test(req.url ?? '')) answerDocs(res, docs(req.url!, req.headers['accept-language']));
       else void serve(req, res, deps, limits, batch);
     },
   );
@@ -133,6 +136,12 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, deps: 
   // The access-log line is built and written after the turn's answers have gone out.
   if (deps.logger.isLevelEnabled?.('info') === false) batch(write); // nobody reads it: do not build it
   else batch(write, () => logRequest(deps, out, raw.remoteAddress, performance.now() - started));
+}
+
+/** The API reference (src/docs): HTML pages, not API envelopes. */
+function answerDocs(res: http.ServerResponse, page: DocsAnswer) {
+  res.writeHead(page.status, { 'Content-Type': page.contentType, 'Content-Length': Buffer.byteLength(page.body), 'Cache-Control': 'no-cache' });
+  res.end(page.body);
 }
 
 function logRequest(deps: GatewayDeps, out: GatewayResponse, ip: string, latencyMs: number): void {

@@ -18,8 +18,10 @@ async function main() {
       `                (also in ${files.demo})`,
       `  operator      SecretId ${operator.SecretId}`,
       `                SecretKey in ${files.operator}`,
+      `  API reference http://${bms.endpoint}/docs/`,
       '',
-      'Try:  node examples/describe-zones.mjs',
+      `Try:  npx bms instance list --output table --credentials-file ${files.demo}`,
+      `      (npx bms configure --from-file ${files.demo} saves it as your default profile; npx bms --help lists the rest)`,
       '',
     ].join('\n'),
   );

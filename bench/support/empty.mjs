@@ -1,0 +1,1 @@
+// An empty ES module: the baseline of bench/clients.mjs's start-up times.
