@@ -195,7 +195,7 @@ async function deductBatch(o: BillerOptions, tx: Kysely<Database>, candidates: b
   });
   const inserted = await bills.insertLedger(tx, rows);
   if (inserted.length !== rows.length) throw new Error(`billing: ${rows.length - inserted.length} deductions were already made (cursor race); retrying`);
-  await bills.markDeducted(tx, records.map((r) => r.record_key), new Map(records.map((r) => [r.record_key, r.deduct_due_at])));
+  await bills.markDeducted(tx, records.map((r) => r.record_key));
   let notified = 0;
   for (const [uin, a] of accounts) {
     const after = balance.get(uin)!;

@@ -109,14 +109,11 @@ export async function insertLedger(db: Kysely<Database>, rows: LedgerRow[]): Pro
   return inserted;
 }
 
-export async function markDeducted(db: Kysely<Database>, keys: string[], at: Map<string, number>): Promise<void> {
-  // one UPDATE per distinct time (deductions are dated by their schedule)
-  const byTime = new Map<number, string[]>();
-  for (const k of keys) byTime.set(at.get(k)!, [...(byTime.get(at.get(k)!) ?? []), k]);
-  for (const [t, ks] of byTime) {
-    for (let i = 0; i < ks.length; i += 500) {
-      await db.updateTable('billing_records').set({ deducted_at: t }).where('record_key', 'in', ks.slice(i, i + 500)).where('deducted_at', 'is', null).execute();
-    }
+/** Marks records deducted, dated by their schedule (deducted_at = deduct_due_at). */
+export async function markDeducted(db: Kysely<Database>, keys: string[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += 500) {
+    await db.updateTable('billing_records').set((eb) => ({ deducted_at: eb.ref('deduct_due_at') }))
+      .where('record_key', 'in', keys.slice(i, i + 500)).where('deducted_at', 'is', null).execute();
   }
 }
 
