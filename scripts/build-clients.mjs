@@ -3,7 +3,7 @@
  * build:clients`):
  *
  * - packages/sdk/dist — the SDK as plain ES modules, one per source file so a bundler keeps only
- *   the services it imports, and their type declarations (tsc) with the bilingual docs;
+ *   the services it imports (whitespace-minified, names kept), and their type declarations (tsc);
  * - packages/cli/dist — the `bms` CLI as two bundles: main.mjs (everything) and complete.mjs
  *   (shell completion only, so a Tab press loads a few kilobytes).
  *
@@ -34,7 +34,7 @@ export async function buildSdk() {
     writeFileSync(file, jsSpecifiers(readFileSync(file, 'utf8')).replace(/^((?: {4})+)/gm, (m) => ' '.repeat(m.length / 2)));
   }
   for (const file of walk(join(SDK, 'src')).filter((f) => f.endsWith('.ts'))) {
-    const { code } = await esbuild.transform(readFileSync(file, 'utf8'), { loader: 'ts', format: 'esm', target: 'es2022', sourcefile: file });
+    const { code } = await esbuild.transform(readFileSync(file, 'utf8'), { loader: 'ts', format: 'esm', target: 'es2022', sourcefile: file, minifyWhitespace: true, minifySyntax: true });
     const out = join(SDK, 'dist', relative(join(SDK, 'src'), file)).replace(/\.ts$/, '.js');
     mkdirSync(dirname(out), { recursive: true });
     // The docs live in the declarations; the code ships without them.

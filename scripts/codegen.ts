@@ -86,28 +86,22 @@ function jsdoc(pad: string, ...paragraphs: Array<string | undefined>): string {
   return `${pad}/**\n${lines.map((l) => (l ? `${pad} * ${l}` : `${pad} *`)).join('\n')}\n${pad} */\n`;
 }
 
-function limitsOf(m: Member): string | undefined {
-  const parts: string[] = [];
-  if (m.minLength !== undefined || m.maxLength !== undefined) parts.push(`length ${m.minLength ?? 0}–${m.maxLength ?? '∞'}`);
-  if (m.minimum !== undefined || m.maximum !== undefined) parts.push(`range ${m.minimum ?? '−∞'}–${m.maximum ?? '∞'}`);
-  if (m.minItems !== undefined || m.maxItems !== undefined) parts.push(`items ${m.minItems ?? 0}–${m.maxItems ?? '∞'}`);
-  if (m.enum) parts.push(`one of ${m.enum.join(', ')}`);
-  if (m.filters) parts.push(`filters ${m.filters.join(', ')}`);
-  if (m.default !== undefined) parts.push(`default ${String(m.default)}`);
-  return parts.length ? `Limits: ${parts.join('; ')}.` : undefined;
-}
-
-/** The Chinese description's first sentence (the whole text is in the API reference and the CLI's help). */
+/**
+ * The Chinese description's first sentence, at most 40 characters. The SDK's declarations are
+ * most of its installed size; the whole texts and every limit are in the API reference (/docs/)
+ * and the CLI's --help, and the gateway enforces the limits.
+ */
 function firstSentence(zh: string): string {
   const line = zh.split('\n')[0]!.trim();
   const end = line.search(/[。；]/);
-  return end < 0 ? line : line.slice(0, end + 1);
+  const sentence = [...(end < 0 ? line : line.slice(0, end + 1))];
+  return sentence.length > 40 ? `${sentence.slice(0, 39).join('')}…` : sentence.join('');
 }
 
 function sdkField(m: Member, output: boolean): string {
   const optional = m.required ? '' : '?';
   const nullable = output && m.nullable ? ' | null' : '';
-  const en = [m.documentEn, limitsOf(m)].filter(Boolean).join(' ');
+  const en = m.documentEn;
   const zh = firstSentence(m.document);
   const doc = [en, zh].filter(Boolean).join(' — ').replace(/\*\//g, '* /').replace(/\s+/g, ' ').trim();
   return `  /** ${doc} */\n  ${m.name}${optional}: ${typeOf(m)}${nullable};`;

@@ -47,13 +47,14 @@ export interface ActionMeta {
 
 type Json = Record<string, unknown>;
 
-/** Codes (errno) meaning the connection never opened, so nothing was sent. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+/** Codes (errno) meaning the connection never opened, so nothing was sent; BAD_PORT: fetch refuses the port itself. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'BAD_PORT']);
 
 function errnoOf(err: unknown): string | undefined {
   for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string') return code;
+    if ((e as Error).message === 'bad port') return 'BAD_PORT';
   }
   return undefined;
 }

@@ -8,9 +8,9 @@ import { paginate, type PageOptions } from '../paginate.ts';
  * A lookup condition.
  */
 export interface LookupAttribute {
-  /** Condition: RequestId, EventName, ResourceType, ResourceName, AccessKeyId, Username, ReadOnly. Limits: length 0–64. — 检索条件名：RequestId、EventName、ResourceType、ResourceName、AccessKeyId、Username、ReadOnly。 */
+  /** Condition: RequestId, EventName, ResourceType, ResourceName, AccessKeyId, Username, ReadOnly. — 检索条件名：RequestId、EventName、ResourceType、… */
   AttributeKey: string;
-  /** Value of the condition. Limits: length 0–256. — 检索条件的值。 */
+  /** Value of the condition. — 检索条件的值。 */
   AttributeValue?: string | null;
 }
 
@@ -38,7 +38,7 @@ export interface Event {
   EventTime: string;
   /** Event details as JSON. — 日志详情（JSON）。 */
   CloudAuditEvent: string;
-  /** 0: success; 1: failure (the error code is errorCode in CloudAuditEvent). — 0 表示成功，1 表示失败（错误码见 CloudAuditEvent 的 errorCode）。 */
+  /** 0: success; 1: failure (the error code is errorCode in CloudAuditEvent). — 0 表示成功，1 表示失败（错误码见 CloudAuditEvent 的 er… */
   ErrorCode: number;
   /** Event name (the action). — 事件名称（接口名）。 */
   EventName: string;
@@ -66,17 +66,17 @@ export interface Event {
  * LookUpEvents 的输入：检索日志。
  */
 export interface LookUpEventsRequest {
-  /** Start of the period, Unix time in seconds (inclusive). Limits: range 0–∞. — 开始时间，Unix 时间戳（秒），含。 */
+  /** Start of the period, Unix time in seconds (inclusive). — 开始时间，Unix 时间戳（秒），含。 */
   StartTime: number;
-  /** End of the period, Unix time in seconds (inclusive), not before StartTime. Limits: range 0–∞. — 结束时间，Unix 时间戳（秒），含，不早于 StartTime。 */
+  /** End of the period, Unix time in seconds (inclusive), not before StartTime. — 结束时间，Unix 时间戳（秒），含，不早于 StartTime。 */
   EndTime: number;
-  /** Lookup conditions, AND-ed. AttributeKey: RequestId, EventName (action), ResourceType (service, e.g. bms), ResourceName (resource ID), AccessKeyId (SecretId), Username (user Uin, or root), ReadOnly (true: secret reads only; false: mutating calls only). Limits: items 0–10. — 检索条件，各条件之间为与的关系。 */
+  /** Lookup conditions, AND-ed. AttributeKey: RequestId, EventName (action), ResourceType (service, e.g. bms), ResourceName (resource ID), AccessKeyId (SecretId), Username (user Uin, or root), ReadOnly (true: secret reads only; false: mutating calls only). — 检索条件，各条件之间为与的关系。 */
   LookupAttributes?: LookupAttribute[];
-  /** Token for the next page: the NextToken of the previous answer. Limits: length 0–256. — 查看更多日志的凭证：上一次返回的 NextToken。 */
+  /** Token for the next page: the NextToken of the previous answer. — 查看更多日志的凭证：上一次返回的 NextToken。 */
   NextToken?: string;
-  /** Most events to return, 1-50, default 10. Limits: range 1–50; default 10. — 返回日志的最大条数，1-50，默认 10。 */
+  /** Most events to return, 1-50, default 10. — 返回日志的最大条数，1-50，默认 10。 */
   MaxResults?: number;
-  /** Lookup mode: standard or quick (accepted for compatibility; both answer the same). Limits: one of standard, quick. — 操作审计模式：standard 或 quick（兼容字段，结果相同）。 */
+  /** Lookup mode: standard or quick (accepted for compatibility; both answer the same). — 操作审计模式：standard 或 quick（兼容字段，结果相同）。 */
   Mode?: string;
 }
 

@@ -31,7 +31,7 @@ export interface Flavor {
   CreatedTime: string;
   /** Billing machine type. — 计费机型 */
   FlavorType: string;
-  /** CPU architecture: X86 or ARM. Limits: one of X86, ARM. — CPU机型, X86/ARM */
+  /** CPU architecture: X86 or ARM. — CPU机型, X86/ARM */
   CpuArch: string | null;
   /** Sale status (non-zero = sold out). — 售卖状态 */
   Soldout: number;
@@ -49,11 +49,11 @@ export interface Flavor {
  * Enhanced services of an instance (security, monitoring and Whistle agents).
  */
 export interface EnhancedService {
-  /** Enable the cloud security agent. Default: off. Limits: default false. — 开启云安全服务。 */
+  /** Enable the cloud security agent. Default: off. — 开启云安全服务。 */
   SecurityService?: boolean;
-  /** Enable the cloud monitoring agent. Default: off. Limits: default false. — 开启云监控服务。 */
+  /** Enable the cloud monitoring agent. Default: off. — 开启云监控服务。 */
   MonitorService?: boolean;
-  /** Enable the "Whistle" (云哨) monitoring agent. Default: off. Limits: default false. — 开启云哨监控服务。 */
+  /** Enable the "Whistle" (云哨) monitoring agent. Default: off. — 开启云哨监控服务。 */
   WhistleService?: boolean;
 }
 
@@ -92,11 +92,11 @@ export interface Filter {
  * Public network access of an instance (bandwidth cap, public IP, ISP).
  */
 export interface InternetAccessible {
-  /** Public outbound bandwidth cap in Mbps. Default 0. Limits: range 0–∞; default 0. — 公网出带宽上限，单位：Mbps。 */
+  /** Public outbound bandwidth cap in Mbps. Default 0. — 公网出带宽上限，单位：Mbps。 */
   InternetMaxBandwidthOut?: number;
   /** Whether to assign a public IP. With bandwidth > 0 it is optional and defaults to true; with bandwidth 0 no public IP may be assigned. — 是否分配公网IP。 */
   PublicIpAssigned?: boolean;
-  /** Line / ISP: CTCC (China Telecom), CUCC (China Unicom), CMCC (China Mobile), BGP. Limits: one of CTCC, CUCC, CMCC, BGP. — 取值范围{"CTCC":电信, "CUCC":联通, "CMCC":移动, "BGP":外网CAP} */
+  /** Line / ISP: CTCC (China Telecom), CUCC (China Unicom), CMCC (China Mobile), BGP. — 取值范围{"CTCC":电信, "CUCC":联通, "CMCC":移动, "… */
   InternetServiceProvider?: string;
 }
 
@@ -164,11 +164,11 @@ export interface VirtualPrivateCloud {
  * Login settings of an instance.
  */
 export interface LoginSettings {
-  /** Login password: 8-16 characters with at least two of letters, digits and specials ()`~!@#$%^&*-+=|{}[]:;'<>,.?/. Limits: length 8–16. — 实例登录密码。 */
+  /** Login password: 8-16 characters with at least two of letters, digits and specials ()`~!@#$%^&*-+=|{}[]:;'<>,.?/. — 实例登录密码。 */
   Password: string | null;
-  /** SSH key IDs (cannot be combined with Password; not for Windows; at most one). Limits: items 0–1. — 密钥ID列表。 */
+  /** SSH key IDs (cannot be combined with Password; not for Windows; at most one). — 密钥ID列表。 */
   KeyIds?: string[];
-  /** Keep the image's login settings: TRUE or FALSE (default FALSE); cannot be combined with Password or KeyIds. Limits: one of TRUE, FALSE; default FALSE. — 保持镜像的原始设置。 */
+  /** Keep the image's login settings: TRUE or FALSE (default FALSE); cannot be combined with Password or KeyIds. — 保持镜像的原始设置。 */
   KeepImageLogin?: string;
 }
 
@@ -180,9 +180,9 @@ export interface LoginSettings {
 export interface DisasterRecoverGroup {
   /** Spread placement group ID. — 分散置放群组id。 */
   DisasterRecoverGroupId: string;
-  /** Group name, 1-60 characters. Limits: length 1–60. — 分散置放群组名称，长度1-60个字符。 */
+  /** Group name, 1-60 characters. — 分散置放群组名称，长度1-60个字符。 */
   Name: string;
-  /** Group type: RACK (different racks and switches) or RACK_SAME_SW (different racks, same switch). Limits: one of RACK, RACK_SAME_SW. — 分散置放群组类型，取值范围： */
+  /** Group type: RACK (different racks and switches) or RACK_SAME_SW (different racks, same switch). — 分散置放群组类型，取值范围： */
   Type: string;
   /** Current number of BMS instances in the group. — 分散置放群组内bms服务器当前数量。 */
   CurrentNum: number;
@@ -244,7 +244,7 @@ export interface Disk {
   DiskSize: string;
   /** ID of the instance the disk belongs to. — 硬盘挂载的云主机ID。 */
   InstanceId: string;
-  /** Disk media type: CLOUD_BASIC, CLOUD_PREMIUM or CLOUD_SSD (values as listed by the reference). Limits: one of CLOUD_BASIC, CLOUD_PREMIUM, CLOUD_SSD. — 云盘介质类型。 */
+  /** Disk media type: CLOUD_BASIC, CLOUD_PREMIUM or CLOUD_SSD (values as listed by the reference). — 云盘介质类型。 */
   DiskType: string;
   /** Creation time. — 硬盘的创建时间。 */
   CreatedTime: string;
@@ -294,9 +294,9 @@ export interface Instance {
   FlavorId: string;
   /** Creation time, ISO 8601 UTC (YYYY-MM-DDThh:mm:ssZ). — 创建时间。 */
   CreatedTime: string;
-  /** Instance state: PENDING, CREATE_FAILED, RUNNING, REBOOTING, STOPPING, STOPPED, STARTING, RESETTING, TERMINATING. Limits: one of PENDING, CREATE_FAILED, RUNNING, REBOOTING, STOPPING, STOPPED, STARTING, RESETTING, TERMINATING. — 实例状态 */
+  /** Instance state: PENDING, CREATE_FAILED, RUNNING, REBOOTING, STOPPING, STOPPED, STARTING, RESETTING, TERMINATING. — 实例状态 */
   Status: string;
-  /** CPU architecture: X86 or ARM. Limits: one of X86, ARM. — CPU类型，支持X86/ARM */
+  /** CPU architecture: X86 or ARM. — CPU类型，支持X86/ARM */
   CpuArch?: string;
   /** Instance tags (reference field name). — 实例标签 */
   Tag?: Tag[] | null;
@@ -308,7 +308,7 @@ export interface Instance {
   UserDefined?: number;
   /** Public (elastic) IPs bound to the instance (extension). — 实例绑定的公网IP（弹性IP）列表。 */
   PublicIpAddresses?: string[] | null;
-  /** IPv6 addresses of the instance (assigned at launch with VirtualPrivateCloud.Ipv6Address), as Tencent CVM's IPv6Addresses (extension). — 实例的IPv6地址列表（创建时指定 VirtualPrivateCloud.Ipv6Address 分配），同腾讯云CVM的 IPv6Addresses。 */
+  /** IPv6 addresses of the instance (assigned at launch with VirtualPrivateCloud.Ipv6Address), as Tencent CVM's IPv6Addresses (extension). — 实例的IPv6地址列表（创建时指定 VirtualPrivateCloud.I… */
   IPv6Addresses?: string[] | null;
   /** Instance tags, same as Tag, under the Tencent CVM name (extension). — 实例标签，与Tag相同。 */
   Tags?: Tag[] | null;
@@ -323,7 +323,7 @@ export interface RegionInfo {
   Region: string;
   /** Region display name. — 地域描述，例如华东地区(上海金融)。 */
   RegionName: string;
-  /** Region state: AVAILABLE or UNAVAILABLE. Limits: one of AVAILABLE, UNAVAILABLE. — 地域是否可用状态：AVAILABLE 或 UNAVAILABLE。 */
+  /** Region state: AVAILABLE or UNAVAILABLE. — 地域是否可用状态：AVAILABLE 或 UNAVAILABLE。 */
   RegionState: string;
 }
 
@@ -338,7 +338,7 @@ export interface ZoneInfo {
   ZoneName: string;
   /** Numeric zone ID, as a string. — 可用区ID（数字编号的字符串）。 */
   ZoneId: string;
-  /** Zone state: AVAILABLE or UNAVAILABLE. Limits: one of AVAILABLE, UNAVAILABLE. — 可用区状态：AVAILABLE 或 UNAVAILABLE。 */
+  /** Zone state: AVAILABLE or UNAVAILABLE. — 可用区状态：AVAILABLE 或 UNAVAILABLE。 */
   ZoneState: string;
 }
 
@@ -353,9 +353,9 @@ export interface TaskInfo {
   Action: string;
   /** Instance the task operates on. — 任务操作的实例ID。 */
   InstanceId: string;
-  /** Task state: RUNNING, SUCCESS or FAILED. Limits: one of RUNNING, SUCCESS, FAILED. — 任务状态：RUNNING、SUCCESS、FAILED。 */
+  /** Task state: RUNNING, SUCCESS or FAILED. — 任务状态：RUNNING、SUCCESS、FAILED。 */
   Status: string;
-  /** Progress in percent, 0-100. Limits: range 0–100. — 任务进度，0-100。 */
+  /** Progress in percent, 0-100. — 任务进度，0-100。 */
   Progress: number;
   /** Steps of the task, in order. — 任务步骤列表。 */
   Steps: TaskStep[];
@@ -376,13 +376,13 @@ export interface TaskInfo {
 export interface TaskStep {
   /** Step name, e.g. power-off, raid, install. — 步骤名称，例如power-off、raid、install。 */
   Name: string;
-  /** Step state: PENDING, RUNNING, DONE or FAILED. Limits: one of PENDING, RUNNING, DONE, FAILED. — 步骤状态：PENDING、RUNNING、DONE、FAILED。 */
+  /** Step state: PENDING, RUNNING, DONE or FAILED. — 步骤状态：PENDING、RUNNING、DONE、FAILED。 */
   Status: string;
   /** Start time; null before the step starts. — 步骤开始时间，未开始时为null。 */
   StartedTime?: string | null;
   /** Finish time; null until the step ends. — 步骤结束时间，未结束时为null。 */
   FinishedTime?: string | null;
-  /** Number of attempts so far. Limits: range 0–∞. — 步骤已尝试次数。 */
+  /** Number of attempts so far. — 步骤已尝试次数。 */
   Attempts: number;
   /** Failure reason of the last attempt; null unless it failed. — 步骤失败原因，未失败时为null。 */
   Error?: string | null;
@@ -416,9 +416,9 @@ export interface CreateBackupIPResponse {
  * CreateDisasterRecoverGroup 的输入：创建分散置放群组。
  */
 export interface CreateDisasterRecoverGroupRequest {
-  /** Name of the spread placement group, 1-60 characters, Chinese or English. Limits: length 1–60. — 分散置放群组名称，长度1-60个字符，支持中、英文。 */
+  /** Name of the spread placement group, 1-60 characters, Chinese or English. — 分散置放群组名称，长度1-60个字符，支持中、英文。 */
   Name: string;
-  /** Group type: RACK (every member on a different rack and a different switch) or RACK_SAME_SW (different racks under the same switch). Limits: one of RACK, RACK_SAME_SW. — 分散置放群组类型，取值范围： */
+  /** Group type: RACK (every member on a different rack and a different switch) or RACK_SAME_SW (different racks under the same switch). — 分散置放群组类型，取值范围： */
   Type: string;
 }
 
@@ -436,7 +436,7 @@ export interface CreateDisasterRecoverGroupResponse {
  * CreateHeartbeat 的输入：创建心跳网络组。
  */
 export interface CreateHeartbeatRequest {
-  /** Name of the heartbeat network group, 1-60 characters. Limits: length 1–60. — 心跳网络组名称 */
+  /** Name of the heartbeat network group, 1-60 characters. — 心跳网络组名称 */
   Name: string;
 }
 
@@ -482,7 +482,7 @@ export interface CreateOutbandIPResponse {
  * DeleteDisasterRecoverGroups 的输入：删除分散置放群组。
  */
 export interface DeleteDisasterRecoverGroupsRequest {
-  /** IDs of the spread placement groups to delete (at most 10 per request); only empty groups can be deleted. Limits: items 0–10. — 分散置放群组ID列表，可通过 [DescribeDisasterRecoverGroups]接口获取。 */
+  /** IDs of the spread placement groups to delete (at most 10 per request); only empty groups can be deleted. — 分散置放群组ID列表，可通过 [DescribeDisasterRecover… */
   GroupIds: string[];
 }
 
@@ -532,11 +532,11 @@ export interface DeleteOutbandIPResponse {
 export interface DescribeDisasterRecoverGroupsRequest {
   /** IDs of the spread placement groups to query. Cannot be combined with Filters. — 置放群组id列表。 */
   GroupIds?: string[];
-  /** Filters: Name (group name; the reference's "by zone" is a copy slip, SPEC §5) and Type. At most 10 filters with at most 5 values each. Cannot be combined with GroupIds. Limits: items 0–10; filters Name, Type. — 过滤条件。 */
+  /** Filters: Name (group name; the reference's "by zone" is a copy slip, SPEC §5) and Type. At most 10 filters with at most 5 values each. Cannot be combined with GroupIds. — 过滤条件。 */
   Filters?: Filter[];
-  /** Offset, default 0. Limits: range 0–∞; default 0. — 偏移量，默认为0。 */
+  /** Offset, default 0. — 偏移量，默认为0。 */
   Offset?: number;
-  /** Number of results, default 20, maximum 100. Limits: range 1–100; default 20. — 返回数量，默认为20，最大值为100。 */
+  /** Number of results, default 20, maximum 100. — 返回数量，默认为20，最大值为100。 */
   Limit?: number;
 }
 
@@ -558,11 +558,11 @@ export interface DescribeDisasterRecoverGroupsResponse {
 export interface DescribeDisksRequest {
   /** Disk IDs to query (disk-11112222). Cannot be combined with Filters. — 按照一个或者多个硬盘ID查询。 */
   DiskIds?: string[];
-  /** Filters: disk-id, instance-id (instance the disk belongs to), zone. Cannot be combined with DiskIds. The reference states no count limits for this action. Limits: filters disk-id, instance-id, zone. — 过滤条件。 */
+  /** Filters: disk-id, instance-id (instance the disk belongs to), zone. Cannot be combined with DiskIds. The reference states no count limits for this action. — 过滤条件。 */
   Filters?: Filter[];
-  /** Offset, default 0. Limits: range 0–∞; default 0. — 偏移量，默认为0。 */
+  /** Offset, default 0. — 偏移量，默认为0。 */
   Offset?: number;
-  /** Number of results, default 20, maximum 100. Limits: range 1–100; default 20. — 返回数量，默认为20，最大值为100。 */
+  /** Number of results, default 20, maximum 100. — 返回数量，默认为20，最大值为100。 */
   Limit?: number;
 }
 
@@ -582,13 +582,13 @@ export interface DescribeDisksResponse {
  * DescribeFlavors 的输入：显示套餐列表。
  */
 export interface DescribeFlavorsRequest {
-  /** Flavor IDs to query (flavor-11112222), at most 100. Cannot be combined with Filters. Limits: items 0–100. — 按照一个或者多个实例ID查询。 */
+  /** Flavor IDs to query (flavor-11112222), at most 100. Cannot be combined with Filters. — 按照一个或者多个实例ID查询。 */
   FlavorIds?: string[];
-  /** Filters: zone, flavor-id, flavor-name. At most 10 filters with at most 5 values each. Cannot be combined with FlavorIds. Limits: items 0–10; filters zone, flavor-id, flavor-name. — 过滤条件。 */
+  /** Filters: zone, flavor-id, flavor-name. At most 10 filters with at most 5 values each. Cannot be combined with FlavorIds. — 过滤条件。 */
   Filters?: Filter[];
-  /** Offset; when Offset is given, Limit must be given too. Limits: range 0–∞. — 偏移量，指定Offset时，必须同时指定Limit。 */
+  /** Offset; when Offset is given, Limit must be given too. — 偏移量，指定Offset时，必须同时指定Limit。 */
   Offset?: number;
-  /** Number of results, default 20, maximum 100. Defaults to 20 when absent; an Offset needs an explicit Limit, so the default is applied by the handler rather than the schema. Limits: range 1–100. — 返回数量，默认为20，最大值为100。 */
+  /** Number of results, default 20, maximum 100. Defaults to 20 when absent; an Offset needs an explicit Limit, so the default is applied by the handler rather than the schema. — 返回数量，默认为20，最大值为100。 */
   Limit?: number;
 }
 
@@ -610,11 +610,11 @@ export interface DescribeFlavorsResponse {
 export interface DescribeHeartbeatsRequest {
   /** Heartbeat network group IDs to query. Cannot be combined with Filters. — 心跳网络组ID */
   HeartbeatIds?: string[];
-  /** Filters: Name (group name) and VlanId. At most 10 filters with at most 5 values each. Cannot be combined with HeartbeatIds. Limits: items 0–10; filters Name, VlanId. — 过滤条件。 */
+  /** Filters: Name (group name) and VlanId. At most 10 filters with at most 5 values each. Cannot be combined with HeartbeatIds. — 过滤条件。 */
   Filters?: Filter[];
-  /** Offset, default 0. Limits: range 0–∞; default 0. — 偏移量，默认为0。 */
+  /** Offset, default 0. — 偏移量，默认为0。 */
   Offset?: number;
-  /** Number of results, default 20, maximum 100. Limits: range 1–100; default 20. — 返回数量，默认为20，最大值为100。 */
+  /** Number of results, default 20, maximum 100. — 返回数量，默认为20，最大值为100。 */
   Limit?: number;
 }
 
@@ -634,13 +634,13 @@ export interface DescribeHeartbeatsResponse {
  * DescribeInstances 的输入：查看实例列表。
  */
 export interface DescribeInstancesRequest {
-  /** Instance IDs to query (bms-11112222), at most 100. Cannot be combined with Filters. Limits: items 0–100. — 按照一个或者多个实例ID查询。 */
+  /** Instance IDs to query (bms-11112222), at most 100. Cannot be combined with Filters. — 按照一个或者多个实例ID查询。 */
   InstanceIds?: string[];
-  /** Filters: zone, instance-id, instance-name, instance-state, private-ip-address, vpc-id, subnet-id, groupId (spread placement group), cpuArch, operating-system-type. At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with InstanceIds. Tag filters (extension): tag-key, tag-value, tag:<key> (value of that tag). Limits: items 0–10; filters zone, instance-id, instance-name, instance-state, private-ip-address, vpc-id, subnet-id, groupId, cpuArch, operating-system-type, tag-key, tag-value, tag:*. — 过滤条件。 */
+  /** Filters: zone, instance-id, instance-name, instance-state, private-ip-address, vpc-id, subnet-id, groupId (spread placement group), cpuArch, operating-system-type. At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with InstanceIds. Tag filters (extension): tag-key, tag-value, tag:<key> (value of that tag). — 过滤条件。 */
   Filters?: Filter[];
-  /** Offset, default 0. Limits: range 0–∞; default 0. — 偏移量，默认为0。 */
+  /** Offset, default 0. — 偏移量，默认为0。 */
   Offset?: number;
-  /** Number of results, default 20, maximum 100. Limits: range 1–100; default 20. — 返回数量，默认为20，最大值为100。 */
+  /** Number of results, default 20, maximum 100. — 返回数量，默认为20，最大值为100。 */
   Limit?: number;
 }
 
@@ -662,9 +662,9 @@ export interface DescribeInstancesResponse {
 export interface DescribeOutbandIPRequest {
   /** Only list mappings of this BMS instance. — BMS实例ID */
   InstanceId?: string;
-  /** Offset, default 0. Limits: range 0–∞; default 0. — 偏移量，默认为0。 */
+  /** Offset, default 0. — 偏移量，默认为0。 */
   Offset?: number;
-  /** Number of results, default 20, maximum 100. Limits: range 1–100; default 20. — 返回数量，默认为20，最大值为100。 */
+  /** Number of results, default 20, maximum 100. — 返回数量，默认为20，最大值为100。 */
   Limit?: number;
 }
 
@@ -720,13 +720,13 @@ export interface DescribeRegionsResponse {
  * DescribeTasks 的输入：查询任务列表。
  */
 export interface DescribeTasksRequest {
-  /** Task IDs to query, at most 100. Limits: items 0–100. — 任务ID列表，每次请求上限为100。 */
+  /** Task IDs to query, at most 100. — 任务ID列表，每次请求上限为100。 */
   TaskIds?: number[];
-  /** Only tasks of these instances, at most 100. Limits: items 0–100. — 按实例ID查询任务，每次请求上限为100。 */
+  /** Only tasks of these instances, at most 100. — 按实例ID查询任务，每次请求上限为100。 */
   InstanceIds?: string[];
-  /** Offset, default 0. Limits: range 0–∞; default 0. — 偏移量，默认为0。 */
+  /** Offset, default 0. — 偏移量，默认为0。 */
   Offset?: number;
-  /** Number of results, default 20, maximum 100. Limits: range 1–100; default 20. — 返回数量，默认为20，最大值为100。 */
+  /** Number of results, default 20, maximum 100. — 返回数量，默认为20，最大值为100。 */
   Limit?: number;
 }
 
@@ -794,7 +794,7 @@ export interface InquiryPriceBmsInstanceForTradeResponse {
  * ModifyHeartbeat 的输入：用于设置一个或多个bms心跳网络组。
  */
 export interface ModifyHeartbeatRequest {
-  /** IDs of the BMS instances (bms-xxx) to put into the heartbeat network group; at most 100 (SPEC §4 batch limit). Limits: items 0–100. — BMS服务器ID，形如BMS-xxx */
+  /** IDs of the BMS instances (bms-xxx) to put into the heartbeat network group; at most 100 (SPEC §4 batch limit). — BMS服务器ID，形如BMS-xxx */
   InstanceIds: string[];
   /** Heartbeat network group ID (HA-xxx). — 心跳网络组ID，形如HA-xxx */
   HeartbeatId: string;
@@ -802,7 +802,7 @@ export interface ModifyHeartbeatRequest {
 
 /** What ModifyHeartbeat answers. */
 export interface ModifyHeartbeatResponse {
-  /** One task per instance, in the order of InstanceIds, that configures its heartbeat switch port; follow them with DescribeTasks/QueryTask (extension). — 每个实例一个配置交换机端口的任务ID，顺序与 InstanceIds 相同，可通过 DescribeTasks/QueryTask 查询进度。 */
+  /** One task per instance, in the order of InstanceIds, that configures its heartbeat switch port; follow them with DescribeTasks/QueryTask (extension). — 每个实例一个配置交换机端口的任务ID，顺序与 InstanceIds 相同，可… */
   TaskId: number[];
   /** The request's ID (quote it when reporting a problem). */
   RequestId: string;
@@ -814,9 +814,9 @@ export interface ModifyHeartbeatResponse {
  * ModifyInstancesAttribute 的输入：修改实例的属性。
  */
 export interface ModifyInstancesAttributeRequest {
-  /** IDs of the instances to modify, at most 100. Limits: items 0–100. — 一个或多个待操作的实例ID。 */
+  /** IDs of the instances to modify, at most 100. — 一个或多个待操作的实例ID。 */
   InstanceIds: string[];
-  /** New instance name, at most 60 characters. Limits: length 1–60. — 实例名称。 */
+  /** New instance name, at most 60 characters. — 实例名称。 */
   InstanceName: string;
 }
 
@@ -834,7 +834,7 @@ export interface ModifyInstancesAttributeResponse {
 export interface ModifyInstancesGroupIdRequest {
   /** ID of the instance to move (a single instance; the reference's "up to 100" is a copy slip). — 一个待操作的实例ID。 */
   InstanceId: string;
-  /** ID of the target spread placement group. — 分散置放群组ID，可通过[DescribeDisasterRecoverGroups]接口获取。 */
+  /** ID of the target spread placement group. — 分散置放群组ID，可通过[DescribeDisasterRecoverGro… */
   GroupId: string;
 }
 
@@ -870,7 +870,7 @@ export interface QueryTaskResponse {
  * RebootInstances 的输入：重启实例。
  */
 export interface RebootInstancesRequest {
-  /** IDs of the instances to reboot, at most 100. Limits: items 0–100. — 一个或多个待操作的实例ID。 */
+  /** IDs of the instances to reboot, at most 100. — 一个或多个待操作的实例ID。 */
   InstanceIds: string[];
 }
 
@@ -892,7 +892,7 @@ export interface ResetInstanceRequest {
   InstanceId: string;
   /** RAID type (one of the flavor's RAID types). — raid类型 */
   RaidType: string;
-  /** Operating system type: Linux or Windows. Limits: one of Linux, Windows. — 操作系统类型 */
+  /** Operating system type: Linux or Windows. — 操作系统类型 */
   OperatingSystemType: string;
   /** Operating system release (one of the flavor's OS list for that type). — 操作系统发行版本 */
   OperatingSystem: string;
@@ -936,13 +936,13 @@ export interface ReturnBackupIPResponse {
  * RunInstances 的输入：创建实例。
  */
 export interface RunInstancesRequest {
-  /** Host name. Dots and hyphens may not start or end it or repeat. Windows: 2-15 characters of letters, digits and hyphens, no dots, not all digits. Linux and others: 2-30 characters, dot-separated segments of letters, digits and hyphens. Random when absent. Limits: length 2–30. — 云服务器的主机名。 */
+  /** Host name. Dots and hyphens may not start or end it or repeat. Windows: 2-15 characters of letters, digits and hyphens, no dots, not all digits. Linux and others: 2-30 characters, dot-separated segments of letters, digits and hyphens. Random when absent. — 云服务器的主机名。 */
   HostName?: string;
   /** Where to create the instances (zone, project). — 实例所在的位置。 */
   Placement: Placement;
   /** Flavor ID. — 套餐ID。 */
   FlavorId: string;
-  /** Operating system type: Linux or Windows. Limits: one of Linux, Windows. — 系统类型，支持Linux/Windows。 */
+  /** Operating system type: Linux or Windows. — 系统类型，支持Linux/Windows。 */
   OperatingSystemType: string;
   /** Operating system release. — 系统的发行版本号。 */
   OperatingSystem: string;
@@ -950,9 +950,9 @@ export interface RunInstancesRequest {
   VirtualPrivateCloud: VirtualPrivateCloud;
   /** Public network settings; when absent the public bandwidth is 0 Mbps (no EIP). — 公网带宽相关信息设置。 */
   InternetAccessible?: InternetAccessible;
-  /** Number of instances to create (default 1). Limits: range 1–∞; default 1. — 实例数量。 */
+  /** Number of instances to create (default 1). — 实例数量。 */
   InstanceCount?: number;
-  /** Display name of the instances, at most 60 characters; a default name is used when absent. Limits: length 1–60. — 实例显示名称。 */
+  /** Display name of the instances, at most 60 characters; a default name is used when absent. — 实例显示名称。 */
   InstanceName?: string;
   /** Login settings (password). — 实例登录设置，通过该参数可以设置实例的登录方式密码。 */
   LoginSettings: LoginSettings;
@@ -962,9 +962,9 @@ export interface RunInstancesRequest {
   RaidType: string;
   /** Tags to bind to the new instances. — 绑定标签参数 */
   Tags?: Tag[];
-  /** Spread placement group to place every new instance in. — 分散置放群组ID列表，可通过 [DescribeDisasterRecoverGroups] 接口获取。 */
+  /** Spread placement group to place every new instance in. — 分散置放群组ID列表，可通过 [DescribeDisasterRecover… */
   GroupId?: string;
-  /** Idempotency token chosen by the client, at most 64 characters: the same token with the same parameters returns the same result without launching again (extension). Limits: length 0–64. — 用于保证请求幂等性的字符串，由客户生成，最长64个字符。 */
+  /** Idempotency token chosen by the client, at most 64 characters: the same token with the same parameters returns the same result without launching again (extension). — 用于保证请求幂等性的字符串，由客户生成，最长64个字符。 */
   ClientToken?: string;
 }
 
@@ -984,7 +984,7 @@ export interface RunInstancesResponse {
  * StartInstances 的输入：启动实例。
  */
 export interface StartInstancesRequest {
-  /** IDs of the instances to start (must be STOPPED), at most 100. Limits: items 0–100. — 一个或多个待操作的实例ID。 */
+  /** IDs of the instances to start (must be STOPPED), at most 100. — 一个或多个待操作的实例ID。 */
   InstanceIds: string[];
 }
 
@@ -1002,7 +1002,7 @@ export interface StartInstancesResponse {
  * StopInstances 的输入：关闭实例。
  */
 export interface StopInstancesRequest {
-  /** IDs of the instances to stop (must be RUNNING), at most 100. Limits: items 0–100. — 一个或多个待操作的实例ID。 */
+  /** IDs of the instances to stop (must be RUNNING), at most 100. — 一个或多个待操作的实例ID。 */
   InstanceIds: string[];
 }
 
@@ -1020,11 +1020,11 @@ export interface StopInstancesResponse {
  * TerminateInstances 的输入：退还实例。
  */
 export interface TerminateInstancesRequest {
-  /** IDs of the instances to return, at most 100. Limits: items 0–100. — 一个或多个待操作的实例ID。 */
+  /** IDs of the instances to return, at most 100. — 一个或多个待操作的实例ID。 */
   InstanceIds: string[];
-  /** Also release the bound elastic IPs (internal parameter). Default false. Limits: default false. — 内部参数，释放弹性IP。 */
+  /** Also release the bound elastic IPs (internal parameter). Default false. — 内部参数，释放弹性IP。 */
   ReleaseAddress?: boolean;
-  /** Dry run: only validate; answers DryRunOperation when the call would succeed. Default false. Limits: default false. — 试运行。 */
+  /** Dry run: only validate; answers DryRunOperation when the call would succeed. Default false. — 试运行。 */
   DryRun?: boolean;
 }
 
@@ -1044,7 +1044,7 @@ export interface TerminateInstancesResponse {
 export interface UpdateDisasterRecoverGroupRequest {
   /** ID of the spread placement group. — 分散置放群组ID */
   GroupId: string;
-  /** New name of the spread placement group, 1-60 characters. Limits: length 1–60. — 分散置放群组名称 */
+  /** New name of the spread placement group, 1-60 characters. — 分散置放群组名称 */
   Name: string;
 }
 
@@ -1060,7 +1060,7 @@ export interface UpdateDisasterRecoverGroupResponse {
  * UpdateHeartbeat 的输入：更新心跳网络组名称。
  */
 export interface UpdateHeartbeatRequest {
-  /** New name of the heartbeat network group, 1-60 characters. Limits: length 1–60. — 心跳网络组的新名称，长度在1-60 */
+  /** New name of the heartbeat network group, 1-60 characters. — 心跳网络组的新名称，长度在1-60 */
   Name: string;
   /** Heartbeat network group ID (HA-xxx). — 心跳网络组ID，形如HA-XXX */
   HeartbeatId: string;

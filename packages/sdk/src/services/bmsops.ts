@@ -10,7 +10,7 @@ import { paginate, type PageOptions } from '../paginate.ts';
 export interface Filter {
   /** Name of the field to filter by. — 需要过滤的字段。 */
   Name: string;
-  /** Values to match (OR-ed). Limits: items 1–∞. — 字段的过滤值。 */
+  /** Values to match (OR-ed). — 字段的过滤值。 */
   Values: string[];
 }
 
@@ -59,9 +59,9 @@ export interface Rack {
  * One physical disk of a server.
  */
 export interface ServerDisk {
-  /** Disk type. Limits: one of SSD, NVMe, HDD, SAS, SATA. — 盘类型。 */
+  /** Disk type. — 盘类型。 */
   Type: string;
-  /** Capacity in GB, 1 to 1048576. Limits: range 1–1048576. — 容量（GB），1-1048576。 */
+  /** Capacity in GB, 1 to 1048576. — 容量（GB），1-1048576。 */
   SizeGb: number;
 }
 
@@ -70,33 +70,33 @@ export interface ServerDisk {
  * One physical server to register.
  */
 export interface ServerRegistration {
-  /** Serial number, 1-64 letters, digits, "-", "_" or ".", unique across the fleet. Limits: length 1–64. — 序列号，1-64个字符（字母、数字、横线、下划线、点），全局唯一。 */
+  /** Serial number, 1-64 letters, digits, "-", "_" or ".", unique across the fleet. — 序列号，1-64个字符（字母、数字、横线、下划线、点），全局唯一。 */
   Sn: string;
-  /** Rack the server sits in (rack-xxxxxxxx); the server takes its zone and switch. Limits: length 1–64. — 所在机架ID，形如 rack-xxxxxxxx。 */
+  /** Rack the server sits in (rack-xxxxxxxx); the server takes its zone and switch. — 所在机架ID，形如 rack-xxxxxxxx。 */
   RackId: string;
-  /** Rack unit, 1 to 60; one server per unit of a rack. Limits: range 1–60. — 所在U位，1-60； */
+  /** Rack unit, 1 to 60; one server per unit of a rack. — 所在U位，1-60； */
   RackUnit: number;
-  /** Hardware type: sim (also racked in the simulated datacenter) or redfish (a real BMC; registered in the pool only — its driver comes later). Limits: one of sim, redfish. — 硬件类型：sim（模拟机房，同时上架）或 redfish（真实 BMC，目前只登记，驱动后续提供）。 */
+  /** Hardware type: sim (also racked in the simulated datacenter) or redfish (a real BMC; registered in the pool only — its driver comes later). — 硬件类型：sim（模拟机房，同时上架）或 redfish（真实 BMC，目前只… */
   HardwareType: string;
-  /** BMC address (IP or host name), unique across the fleet. Limits: length 1–253. — BMC 地址（IP 或主机名），不能与其他服务器重复。 */
+  /** BMC address (IP or host name), unique across the fleet. — BMC 地址（IP 或主机名），不能与其他服务器重复。 */
   BmcAddress: string;
-  /** BMC administrator username. Limits: length 1–32. — BMC 管理员用户名。 */
+  /** BMC administrator username. — BMC 管理员用户名。 */
   BmcUsername: string;
-  /** BMC administrator password; sealed at rest, never returned by any action. Limits: length 1–128. — BMC 管理员密码，加密保存，任何接口都不会返回。 */
+  /** BMC administrator password; sealed at rest, never returned by any action. — BMC 管理员密码，加密保存，任何接口都不会返回。 */
   BmcPassword: string;
-  /** CPU model. Limits: length 1–128. — CPU 型号。 */
+  /** CPU model. — CPU 型号。 */
   CpuModel: string;
-  /** Physical CPU cores across sockets, 1 to 1024. Limits: range 1–1024. — CPU 物理核数（全部插槽），1-1024。 */
+  /** Physical CPU cores across sockets, 1 to 1024. — CPU 物理核数（全部插槽），1-1024。 */
   CpuCores: number;
-  /** CPU architecture. Limits: one of X86, ARM. — CPU 架构。 */
+  /** CPU architecture. — CPU 架构。 */
   CpuArch: string;
-  /** Memory in GB, 1 to 65536. Limits: range 1–65536. — 内存（GB），1-65536。 */
+  /** Memory in GB, 1 to 65536. — 内存（GB），1-65536。 */
   MemoryGb: number;
-  /** Physical disks, 1 to 64; the first is the system disk. Limits: items 1–64. — 物理盘，1-64块，第一块为系统盘。 */
+  /** Physical disks, 1 to 64; the first is the system disk. — 物理盘，1-64块，第一块为系统盘。 */
   Disks: ServerDisk[];
-  /** Network ports, 1 to 16. Limits: range 1–16. — 网口数，1-16。 */
+  /** Network ports, 1 to 16. — 网口数，1-16。 */
   NicPorts: number;
-  /** Flavor the server is sold as: same zone and CPU architecture. Absent: never allocated. Limits: length 1–64. — 作为哪个套餐售卖； */
+  /** Flavor the server is sold as: same zone and CPU architecture. Absent: never allocated. — 作为哪个套餐售卖； */
   FlavorId?: string;
 }
 
@@ -143,7 +143,7 @@ export interface Server {
   FlavorId: string | null;
   /** Name of that flavor; null if none. — 售卖套餐名称； */
   FlavorName: string | null;
-  /** Pool state: available (free, may be allocated), allocated (holds an instance), cleaning (being wiped after a return), maintenance (out of the pool). — 池状态：available（空闲，可分配）、allocated（已分配给实例）、cleaning（退还后擦除中）、maintenance（维护中，不参与分配）。 */
+  /** Pool state: available (free, may be allocated), allocated (holds an instance), cleaning (being wiped after a return), maintenance (out of the pool). — 池状态：available（空闲，可分配）、allocated（已分配给实例）… */
   State: string;
   /** Power state last read from the BMC: on, off or unknown. — 最近一次读到的电源状态：on、off 或 unknown。 */
   PowerState: string;
@@ -203,7 +203,7 @@ export interface SwitchPort {
 export interface ServerFault {
   /** Server ID. — 服务器ID。 */
   ServerId: string;
-  /** Fault kind. Limits: one of bmc-unreachable, power-fails, raid-fails, install-fails, wipe-fails, hang. — 故障类型。 */
+  /** Fault kind. — 故障类型。 */
   Fault: string;
   /** Strikes left; null for a fault that lasts until cleared. — 剩余生效次数； */
   Times: number | null;
@@ -341,7 +341,7 @@ export interface RateLimit {
   Limit: number;
   /** The action's default limit from the API spec (SPEC §2). — 接口定义中的默认限制（SPEC §2）。 */
   DefaultLimit: number;
-  /** Where the limit comes from: default (the spec), every-account (an override for all accounts), account (an override for this account). — 限制来源：default（默认）、every-account（对所有账号的设置）、account（对该账号的设置）。 */
+  /** Where the limit comes from: default (the spec), every-account (an override for all accounts), account (an override for this account). — 限制来源：default（默认）、every-account（对所有账号的设置… */
   Source: string;
   /** When the override was set; null for a default. — 设置时间； */
   UpdatedTime: string | null;
@@ -354,7 +354,7 @@ export interface RateLimit {
 export interface AuditEvent {
   /** Entry ID. — 记录ID。 */
   EventId: string;
-  /** ApiCall (a mutating call) or SecretRead (a secret revealed, e.g. by DescribeOutbandInfo). — ApiCall（写操作调用）或 SecretRead（读取密钥，如 DescribeOutbandInfo）。 */
+  /** ApiCall (a mutating call) or SecretRead (a secret revealed, e.g. by DescribeOutbandInfo). — ApiCall（写操作调用）或 SecretRead（读取密钥，如 Descr… */
   EventType: string;
   /** When the request arrived (UTC). — 请求到达时间（UTC）。 */
   EventTime: string;
@@ -370,7 +370,7 @@ export interface AuditEvent {
   Action: string;
   /** Region of the request; empty for secret reads. — 请求的地域； */
   Region: string;
-  /** Resource IDs involved: values of request parameters whose name ends in Id/Ids, and the IDs a Create returned. — 涉及的资源ID：请求参数中名称以 Id/Ids 结尾的参数的取值，以及创建接口返回的ID。 */
+  /** Resource IDs involved: values of request parameters whose name ends in Id/Ids, and the IDs a Create returned. — 涉及的资源ID：请求参数中名称以 Id/Ids 结尾的参数的取值，以及创建接口… */
   ResourceIds: string[];
   /** Outcome: Success, or the error code answered. — 结果：Success 或错误码。 */
   ResultCode: string;
@@ -540,9 +540,9 @@ export interface ReconciliationFinding {
  * CreateSwitch 的输入：创建交换机。
  */
 export interface CreateSwitchRequest {
-  /** Zone of the switch; must be an existing zone of the request region (see DescribeZones). Limits: length 1–64. — 交换机所在可用区，须为本地域已存在的可用区（见 DescribeZones）。 */
+  /** Zone of the switch; must be an existing zone of the request region (see DescribeZones). — 交换机所在可用区，须为本地域已存在的可用区（见 DescribeZones）。 */
   Zone: string;
-  /** Switch name, 1-60 characters, unique within the zone. Limits: length 1–60. — 交换机名称，1-60个字符，同一可用区内唯一。 */
+  /** Switch name, 1-60 characters, unique within the zone. — 交换机名称，1-60个字符，同一可用区内唯一。 */
   SwitchName: string;
 }
 
@@ -560,13 +560,13 @@ export interface CreateSwitchResponse {
  * DescribeSwitches 的输入：查询交换机列表。
  */
 export interface DescribeSwitchesRequest {
-  /** Switch IDs to list (sw-xxxxxxxx), at most 100. Limits: items 0–100. — 按交换机ID查询，形如 sw-xxxxxxxx，每次最多100个。 */
+  /** Switch IDs to list (sw-xxxxxxxx), at most 100. — 按交换机ID查询，形如 sw-xxxxxxxx，每次最多100个。 */
   SwitchIds?: string[];
-  /** Only switches of this zone. Limits: length 1–64. — 只列出该可用区的交换机。 */
+  /** Only switches of this zone. — 只列出该可用区的交换机。 */
   Zone?: string;
-  /** Offset, default 0. Limits: range 0–∞; default 0. — 偏移量，默认为0。 */
+  /** Offset, default 0. — 偏移量，默认为0。 */
   Offset?: number;
-  /** Number of results, default 20, maximum 100. Limits: range 1–100; default 20. — 返回数量，默认为20，最大值为100。 */
+  /** Number of results, default 20, maximum 100. — 返回数量，默认为20，最大值为100。 */
   Limit?: number;
 }
 
@@ -586,9 +586,9 @@ export interface DescribeSwitchesResponse {
  * CreateRack 的输入：创建机架。
  */
 export interface CreateRackRequest {
-  /** Switch the rack is cabled to (sw-xxxxxxxx); the rack takes its zone. Limits: length 1–64. — 机架接入的交换机ID，形如 sw-xxxxxxxx。 */
+  /** Switch the rack is cabled to (sw-xxxxxxxx); the rack takes its zone. — 机架接入的交换机ID，形如 sw-xxxxxxxx。 */
   SwitchId: string;
-  /** Rack name, 1-60 characters, unique within the zone. Limits: length 1–60. — 机架名称，1-60个字符，同一可用区内唯一。 */
+  /** Rack name, 1-60 characters, unique within the zone. — 机架名称，1-60个字符，同一可用区内唯一。 */
   RackName: string;
 }
 
@@ -606,15 +606,15 @@ export interface CreateRackResponse {
  * DescribeRacks 的输入：查询机架列表。
  */
 export interface DescribeRacksRequest {
-  /** Rack IDs to list (rack-xxxxxxxx), at most 100. Limits: items 0–100. — 按机架ID查询，形如 rack-xxxxxxxx，每次最多100个。 */
+  /** Rack IDs to list (rack-xxxxxxxx), at most 100. — 按机架ID查询，形如 rack-xxxxxxxx，每次最多100个。 */
   RackIds?: string[];
-  /** Only racks of this zone. Limits: length 1–64. — 只列出该可用区的机架。 */
+  /** Only racks of this zone. — 只列出该可用区的机架。 */
   Zone?: string;
-  /** Only racks under this switch (sw-xxxxxxxx). Limits: length 1–64. — 只列出该交换机下的机架。 */
+  /** Only racks under this switch (sw-xxxxxxxx). — 只列出该交换机下的机架。 */
   SwitchId?: string;
-  /** Offset, default 0. Limits: range 0–∞; default 0. — 偏移量，默认为0。 */
+  /** Offset, default 0. — 偏移量，默认为0。 */
   Offset?: number;
-  /** Number of results, default 20, maximum 100. Limits: range 1–100; default 20. — 返回数量，默认为20，最大值为100。 */
+  /** Number of results, default 20, maximum 100. — 返回数量，默认为20，最大值为100。 */
   Limit?: number;
 }
 
@@ -634,7 +634,7 @@ export interface DescribeRacksResponse {
  * RegisterServers 的输入：录入服务器。
  */
 export interface RegisterServersRequest {
-  /** The servers to register, 1 to 100; all are registered or none. Limits: items 1–100. — 待录入的服务器，1-100台。 */
+  /** The servers to register, 1 to 100; all are registered or none. — 待录入的服务器，1-100台。 */
   ServerSet: ServerRegistration[];
 }
 
@@ -652,13 +652,13 @@ export interface RegisterServersResponse {
  * DescribeServers 的输入：查询服务器列表。
  */
 export interface DescribeServersRequest {
-  /** Server IDs to list (srv-xxxxxxxx), at most 100. Limits: items 0–100. — 按服务器ID查询，形如 srv-xxxxxxxx，每次最多100个。 */
+  /** Server IDs to list (srv-xxxxxxxx), at most 100. — 按服务器ID查询，形如 srv-xxxxxxxx，每次最多100个。 */
   ServerIds?: string[];
-  /** Filters: zone, switch-id, rack-id, state (available (free, may be allocated), allocated (holds an instance), cleaning (being wiped after a return), maintenance (out of the pool)), flavor-id, sn (substring, case-insensitive), instance-id, hardware-type (sim|redfish), maintenance (true|false). At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with ServerIds. Limits: items 0–10; filters zone, switch-id, rack-id, state, flavor-id, sn, instance-id, hardware-type, maintenance. — 过滤条件，不能与 ServerIds 同时指定。 */
+  /** Filters: zone, switch-id, rack-id, state (available (free, may be allocated), allocated (holds an instance), cleaning (being wiped after a return), maintenance (out of the pool)), flavor-id, sn (substring, case-insensitive), instance-id, hardware-type (sim|redfish), maintenance (true|false). At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with ServerIds. — 过滤条件，不能与 ServerIds 同时指定。 */
   Filters?: Filter[];
-  /** Offset, default 0. Limits: range 0–∞; default 0. — 偏移量，默认为0。 */
+  /** Offset, default 0. — 偏移量，默认为0。 */
   Offset?: number;
-  /** Number of results, default 20, maximum 100. Limits: range 1–100; default 20. — 返回数量，默认为20，最大值为100。 */
+  /** Number of results, default 20, maximum 100. — 返回数量，默认为20，最大值为100。 */
   Limit?: number;
 }
 
@@ -680,9 +680,9 @@ export interface DescribeServersResponse {
 export interface SetHeartbeatVlanRangeRequest {
   /** Zone, e.g. ap-guangzhou-1. — 可用区，如 ap-guangzhou-1。 */
   Zone: string;
-  /** Smallest VLAN ID of the range, 2-4094. Limits: range 2–4094. — 范围内最小的VLAN ID，2-4094。 */
+  /** Smallest VLAN ID of the range, 2-4094. — 范围内最小的VLAN ID，2-4094。 */
   FirstVlanId: number;
-  /** Largest VLAN ID of the range, 2-4094, not below FirstVlanId. Limits: range 2–4094. — 范围内最大的VLAN ID，2-4094，不小于 FirstVlanId。 */
+  /** Largest VLAN ID of the range, 2-4094, not below FirstVlanId. — 范围内最大的VLAN ID，2-4094，不小于 FirstVlanId。 */
   LastVlanId: number;
 }
 
@@ -694,7 +694,7 @@ export interface SetHeartbeatVlanRangeResponse {
   FirstVlanId: number;
   /** Largest VLAN ID of the zone's range. — 该可用区范围内最大的VLAN ID。 */
   LastVlanId: number;
-  /** Smallest VLAN ID that every zone of the region allows (CreateHeartbeat allocates from this shared range); null when the zones' ranges do not overlap. — 地域内所有可用区范围交集中最小的VLAN ID，CreateHeartbeat 从交集中分配； */
+  /** Smallest VLAN ID that every zone of the region allows (CreateHeartbeat allocates from this shared range); null when the zones' ranges do not overlap. — 地域内所有可用区范围交集中最小的VLAN ID，CreateHeartbeat… */
   RegionFirstVlanId: number | null;
   /** Largest VLAN ID of the shared range; null when the zones' ranges do not overlap. — 地域内所有可用区范围交集中最大的VLAN ID； */
   RegionLastVlanId: number | null;
@@ -710,13 +710,13 @@ export interface SetHeartbeatVlanRangeResponse {
  * DescribeSwitchPorts 的输入：查询服务器心跳端口。
  */
 export interface DescribeSwitchPortsRequest {
-  /** Server IDs to list (srv-xxxxxxxx), at most 100. Limits: items 0–100. — 按服务器ID查询，形如 srv-xxxxxxxx，每次最多100个。 */
+  /** Server IDs to list (srv-xxxxxxxx), at most 100. — 按服务器ID查询，形如 srv-xxxxxxxx，每次最多100个。 */
   ServerIds?: string[];
-  /** Filters: zone, switch-id, heartbeat-vlan (the VLAN ID applied to the heartbeat port, 2-4094). At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with ServerIds. Limits: items 0–10; filters zone, switch-id, heartbeat-vlan. — 过滤条件，不能与 ServerIds 同时指定。 */
+  /** Filters: zone, switch-id, heartbeat-vlan (the VLAN ID applied to the heartbeat port, 2-4094). At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with ServerIds. — 过滤条件，不能与 ServerIds 同时指定。 */
   Filters?: Filter[];
-  /** Offset, default 0. Limits: range 0–∞; default 0. — 偏移量，默认为0。 */
+  /** Offset, default 0. — 偏移量，默认为0。 */
   Offset?: number;
-  /** Number of results, default 20, maximum 100. Limits: range 1–100; default 20. — 返回数量，默认为20，最大值为100。 */
+  /** Number of results, default 20, maximum 100. — 返回数量，默认为20，最大值为100。 */
   Limit?: number;
 }
 
@@ -736,11 +736,11 @@ export interface DescribeSwitchPortsResponse {
  * ModifyServersMaintenance 的输入：设置服务器维护状态。
  */
 export interface ModifyServersMaintenanceRequest {
-  /** Server IDs (srv-xxxxxxxx), 1 to 100. Limits: items 1–100. — 服务器ID，形如 srv-xxxxxxxx，1-100个。 */
+  /** Server IDs (srv-xxxxxxxx), 1 to 100. — 服务器ID，形如 srv-xxxxxxxx，1-100个。 */
   ServerIds: string[];
   /** true: enter maintenance; false: leave it. — true：进入维护； */
   Maintenance: boolean;
-  /** Why the servers go into maintenance, at most 256 characters; only with Maintenance=true. Limits: length 1–256. — 进入维护的原因，最多256个字符； */
+  /** Why the servers go into maintenance, at most 256 characters; only with Maintenance=true. — 进入维护的原因，最多256个字符； */
   Reason?: string;
 }
 
@@ -756,13 +756,13 @@ export interface ModifyServersMaintenanceResponse {
  * InjectServerFaults 的输入：注入服务器故障。
  */
 export interface InjectServerFaultsRequest {
-  /** Server ID (srv-xxxxxxxx). Limits: length 1–64. — 服务器ID，形如 srv-xxxxxxxx。 */
+  /** Server ID (srv-xxxxxxxx). — 服务器ID，形如 srv-xxxxxxxx。 */
   ServerId: string;
-  /** Fault kind. Limits: one of bmc-unreachable, power-fails, raid-fails, install-fails, wipe-fails, hang. — 故障类型。 */
+  /** Fault kind. — 故障类型。 */
   Fault: string;
-  /** Strike only the next Times matching calls (1-1000), then vanish; absent: until cleared. Limits: range 1–1000. — 只影响接下来的 Times 次调用，1-1000； */
+  /** Strike only the next Times matching calls (1-1000), then vanish; absent: until cleared. — 只影响接下来的 Times 次调用，1-1000； */
   Times?: number;
-  /** Strike only these calls (each must be one the fault can strike); absent: all it can strike. Limits: items 1–11; one of getPowerState, readInventory, setPowerState, reboot, setBootDevice, ensureBmcAccount, removeBmcAccount, buildRaid, installOs, wipeDisks, setHeartbeatVlan. — 只影响这些调用； */
+  /** Strike only these calls (each must be one the fault can strike); absent: all it can strike. — 只影响这些调用； */
   Operations?: string[];
 }
 
@@ -780,7 +780,7 @@ export interface InjectServerFaultsResponse {
  * ClearServerFaults 的输入：清除服务器故障。
  */
 export interface ClearServerFaultsRequest {
-  /** Server ID (srv-xxxxxxxx). Limits: length 1–64. — 服务器ID，形如 srv-xxxxxxxx。 */
+  /** Server ID (srv-xxxxxxxx). — 服务器ID，形如 srv-xxxxxxxx。 */
   ServerId: string;
 }
 
@@ -796,7 +796,7 @@ export interface ClearServerFaultsResponse {
  * DescribeServerFaults 的输入：查询服务器故障。
  */
 export interface DescribeServerFaultsRequest {
-  /** Server IDs (srv-xxxxxxxx), 1 to 100. Limits: items 1–100. — 服务器ID，形如 srv-xxxxxxxx，1-100个。 */
+  /** Server IDs (srv-xxxxxxxx), 1 to 100. — 服务器ID，形如 srv-xxxxxxxx，1-100个。 */
   ServerIds: string[];
 }
 
@@ -814,9 +814,9 @@ export interface DescribeServerFaultsResponse {
  * PressServerPowerButton 的输入：按下服务器电源按钮。
  */
 export interface PressServerPowerButtonRequest {
-  /** Server ID (srv-xxxxxxxx). Limits: length 1–64. — 服务器ID，形如 srv-xxxxxxxx。 */
+  /** Server ID (srv-xxxxxxxx). — 服务器ID，形如 srv-xxxxxxxx。 */
   ServerId: string;
-  /** Power state the button leaves the server in. Limits: one of on, off. — 按下后的电源状态。 */
+  /** Power state the button leaves the server in. — 按下后的电源状态。 */
   PowerState: string;
 }
 
@@ -832,33 +832,33 @@ export interface PressServerPowerButtonResponse {
  * CreateFlavor 的输入：创建套餐。
  */
 export interface CreateFlavorRequest {
-  /** Zone the flavor is sold in; must be an existing zone of the request region. Limits: length 1–64. — 套餐所在可用区。 */
+  /** Zone the flavor is sold in; must be an existing zone of the request region. — 套餐所在可用区。 */
   Zone: string;
-  /** Flavor name, 1-60 characters of letters, digits, ".", "-" and "_", unique within the zone. Limits: length 1–60. — 套餐名称，1-60个字符（字母、数字、点、横线、下划线），同一可用区内唯一。 */
+  /** Flavor name, 1-60 characters of letters, digits, ".", "-" and "_", unique within the zone. — 套餐名称，1-60个字符（字母、数字、点、横线、下划线），同一可用区内唯一。 */
   FlavorName: string;
-  /** CPU description shown to tenants. Limits: length 1–128. — CPU 描述。 */
+  /** CPU description shown to tenants. — CPU 描述。 */
   Cpu: string;
-  /** Memory description. Limits: length 1–64. — 内存描述。 */
+  /** Memory description. — 内存描述。 */
   Memory: string;
-  /** Disk description. Limits: length 1–128. — 硬盘描述。 */
+  /** Disk description. — 硬盘描述。 */
   SystemDisk: string;
-  /** Network card description. Limits: length 1–64. — 网卡描述。 */
+  /** Network card description. — 网卡描述。 */
   NetSpeed: string;
-  /** CPU architecture. Limits: one of X86, ARM. — CPU 架构。 */
+  /** CPU architecture. — CPU 架构。 */
   CpuArch: string;
-  /** Billing machine type. Limits: length 1–32. — 计费机型。 */
+  /** Billing machine type. — 计费机型。 */
   FlavorType: string;
-  /** Network ports of the machine type, 1-16. Limits: range 1–16. — 机型网口数，1-16。 */
+  /** Network ports of the machine type, 1-16. — 机型网口数，1-16。 */
   NetworkPorts: number;
-  /** RAID types offered, 1 to 5. Limits: items 1–5; one of NORAID, RAID0, RAID1, RAID5, RAID10. — 支持的 RAID 类型，1-5个。 */
+  /** RAID types offered, 1 to 5. — 支持的 RAID 类型，1-5个。 */
   RaidTypes: string[];
-  /** Hourly price as a decimal string: up to 7 integer digits and 2 decimals, e.g. "12.00" (stored and shown with 2 decimals). Limits: length 1–16. — 每小时单价（元），十进制字符串，最多7位整数、2位小数，例如 "12.00"。 */
+  /** Hourly price as a decimal string: up to 7 integer digits and 2 decimals, e.g. "12.00" (stored and shown with 2 decimals). — 每小时单价（元），十进制字符串，最多7位整数、2位小数，例如 "12.00"。 */
   HourlyPrice: string;
   /** Whether this is a user-defined flavor bound to one tenant. — 是否为绑定到某个租户的自定义套餐。 */
   UserDefined: boolean;
-  /** UIN of the tenant a user-defined flavor is bound to: required when UserDefined is true (an existing tenant account), not allowed otherwise. Limits: length 1–32. — 自定义套餐所属租户的主账号 UIN； */
+  /** UIN of the tenant a user-defined flavor is bound to: required when UserDefined is true (an existing tenant account), not allowed otherwise. — 自定义套餐所属租户的主账号 UIN； */
   OwnerUin?: string;
-  /** Images offered (img-xxxxxxxx), at most 50, each of the flavor's CPU architecture; none means the flavor cannot be launched yet. Limits: items 0–50. — 可安装的镜像ID（形如 img-xxxxxxxx），最多50个，CPU 架构须与套餐一致； */
+  /** Images offered (img-xxxxxxxx), at most 50, each of the flavor's CPU architecture; none means the flavor cannot be launched yet. — 可安装的镜像ID（形如 img-xxxxxxxx），最多50个，CPU 架构须… */
   OsImageIds?: string[];
 }
 
@@ -876,15 +876,15 @@ export interface CreateFlavorResponse {
  * ModifyFlavor 的输入：修改套餐。
  */
 export interface ModifyFlavorRequest {
-  /** Flavor ID (flavor-xxxxxxxx). Limits: length 1–64. — 套餐ID，形如 flavor-xxxxxxxx。 */
+  /** Flavor ID (flavor-xxxxxxxx). — 套餐ID，形如 flavor-xxxxxxxx。 */
   FlavorId: string;
   /** Sold out: no new instances of it. — 是否售罄（售罄的套餐不能再创建实例）。 */
   SoldOut?: boolean;
-  /** Hourly price as a decimal string: up to 7 integer digits and 2 decimals, e.g. "12.00" (stored and shown with 2 decimals). Limits: length 1–16. — 每小时单价（元），十进制字符串，最多7位整数、2位小数，例如 "12.00"。 */
+  /** Hourly price as a decimal string: up to 7 integer digits and 2 decimals, e.g. "12.00" (stored and shown with 2 decimals). — 每小时单价（元），十进制字符串，最多7位整数、2位小数，例如 "12.00"。 */
   HourlyPrice?: string;
-  /** New RAID types, 1 to 5 (replaces the list). Limits: items 1–5; one of NORAID, RAID0, RAID1, RAID5, RAID10. — 新的 RAID 类型列表，1-5个。 */
+  /** New RAID types, 1 to 5 (replaces the list). — 新的 RAID 类型列表，1-5个。 */
   RaidTypes?: string[];
-  /** New image list, at most 50, of the flavor's CPU architecture (replaces the list; empty removes every image). Limits: items 0–50. — 新的镜像列表，最多50个，CPU 架构须与套餐一致。 */
+  /** New image list, at most 50, of the flavor's CPU architecture (replaces the list; empty removes every image). — 新的镜像列表，最多50个，CPU 架构须与套餐一致。 */
   OsImageIds?: string[];
 }
 
@@ -900,13 +900,13 @@ export interface ModifyFlavorResponse {
  * DescribeFlavors 的输入：查询套餐列表（运营视图）。
  */
 export interface DescribeFlavorsRequest {
-  /** Flavor IDs to list (flavor-xxxxxxxx), at most 100. Limits: items 0–100. — 按套餐ID查询，形如 flavor-xxxxxxxx，每次最多100个。 */
+  /** Flavor IDs to list (flavor-xxxxxxxx), at most 100. — 按套餐ID查询，形如 flavor-xxxxxxxx，每次最多100个。 */
   FlavorIds?: string[];
-  /** Filters: zone, flavor-id, flavor-name (substring, case-insensitive), cpu-arch (X86|ARM), user-defined (true|false), owner-uin. At most 10 filters with at most 5 values each. Cannot be combined with FlavorIds. Limits: items 0–10; filters zone, flavor-id, flavor-name, cpu-arch, user-defined, owner-uin. — 过滤条件，不能与 FlavorIds 同时指定。 */
+  /** Filters: zone, flavor-id, flavor-name (substring, case-insensitive), cpu-arch (X86|ARM), user-defined (true|false), owner-uin. At most 10 filters with at most 5 values each. Cannot be combined with FlavorIds. — 过滤条件，不能与 FlavorIds 同时指定。 */
   Filters?: Filter[];
-  /** Offset, default 0. Limits: range 0–∞; default 0. — 偏移量，默认为0。 */
+  /** Offset, default 0. — 偏移量，默认为0。 */
   Offset?: number;
-  /** Number of results, default 20, maximum 100. Limits: range 1–100; default 20. — 返回数量，默认为20，最大值为100。 */
+  /** Number of results, default 20, maximum 100. — 返回数量，默认为20，最大值为100。 */
   Limit?: number;
 }
 
@@ -926,11 +926,11 @@ export interface DescribeFlavorsResponse {
  * CreateOsImage 的输入：创建镜像。
  */
 export interface CreateOsImageRequest {
-  /** Operating system type. Limits: one of Linux, Windows, Other. — 操作系统类型。 */
+  /** Operating system type. — 操作系统类型。 */
   OsType: string;
-  /** Operating system name as tenants send it in RunInstances.OperatingSystem, 1-64 characters. Limits: length 1–64. — 操作系统名称，1-64个字符。 */
+  /** Operating system name as tenants send it in RunInstances.OperatingSystem, 1-64 characters. — 操作系统名称，1-64个字符。 */
   OsName: string;
-  /** CPU architecture the image runs on. Limits: one of X86, ARM. — 镜像的 CPU 架构。 */
+  /** CPU architecture the image runs on. — 镜像的 CPU 架构。 */
   CpuArch: string;
 }
 
@@ -948,13 +948,13 @@ export interface CreateOsImageResponse {
  * DescribeOsImages 的输入：查询镜像列表。
  */
 export interface DescribeOsImagesRequest {
-  /** Image IDs to list (img-xxxxxxxx), at most 100. Limits: items 0–100. — 按镜像ID查询，形如 img-xxxxxxxx，每次最多100个。 */
+  /** Image IDs to list (img-xxxxxxxx), at most 100. — 按镜像ID查询，形如 img-xxxxxxxx，每次最多100个。 */
   ImageIds?: string[];
-  /** Filters: os-type (Linux|Windows|Other), os-name (substring, case-insensitive), cpu-arch (X86|ARM). Cannot be combined with ImageIds. Limits: items 0–10; filters os-type, os-name, cpu-arch. — 过滤条件，不能与 ImageIds 同时指定。 */
+  /** Filters: os-type (Linux|Windows|Other), os-name (substring, case-insensitive), cpu-arch (X86|ARM). Cannot be combined with ImageIds. — 过滤条件，不能与 ImageIds 同时指定。 */
   Filters?: Filter[];
-  /** Offset, default 0. Limits: range 0–∞; default 0. — 偏移量，默认为0。 */
+  /** Offset, default 0. — 偏移量，默认为0。 */
   Offset?: number;
-  /** Number of results, default 20, maximum 100. Limits: range 1–100; default 20. — 返回数量，默认为20，最大值为100。 */
+  /** Number of results, default 20, maximum 100. — 返回数量，默认为20，最大值为100。 */
   Limit?: number;
 }
 
@@ -974,9 +974,9 @@ export interface DescribeOsImagesResponse {
  * AddEipPoolAddresses 的输入：扩充弹性公网IP资源池。
  */
 export interface AddEipPoolAddressesRequest {
-  /** Line (ISP) of the addresses: CTCC (China Telecom), CUCC (China Unicom), CMCC (China Mobile) or BGP. Limits: one of CTCC, CUCC, CMCC, BGP. — 地址所属线路：CTCC（电信）、CUCC（联通）、CMCC（移动）、BGP（多线）。 */
+  /** Line (ISP) of the addresses: CTCC (China Telecom), CUCC (China Unicom), CMCC (China Mobile) or BGP. — 地址所属线路：CTCC（电信）、CUCC（联通）、CMCC（移动）、BGP（多… */
   Isp: string;
-  /** Public IPv4 addresses to add, at most 256. Cannot be combined with CidrBlock. Limits: items 0–256. — 要加入的公网 IPv4 地址列表，每次最多256个。 */
+  /** Public IPv4 addresses to add, at most 256. Cannot be combined with CidrBlock. — 要加入的公网 IPv4 地址列表，每次最多256个。 */
   Addresses?: string[];
   /** A public block to add, /24 to /32; for blocks of 4 or more addresses the first (network) and last (broadcast) addresses are left out. Cannot be combined with Addresses. — 要加入的公网地址段，掩码 /24 到 /32； */
   CidrBlock?: string;
@@ -998,11 +998,11 @@ export interface AddEipPoolAddressesResponse {
  * DescribeEipPool 的输入：查询弹性公网IP资源池。
  */
 export interface DescribeEipPoolRequest {
-  /** Filters: isp (CTCC|CUCC|CMCC|BGP), status (free: not allocated; used: held by an EIP). At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. Limits: items 0–10; filters isp, status. — 过滤条件。 */
+  /** Filters: isp (CTCC|CUCC|CMCC|BGP), status (free: not allocated; used: held by an EIP). At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. — 过滤条件。 */
   Filters?: Filter[];
-  /** Offset, default 0. Limits: range 0–∞; default 0. — 偏移量，默认为0。 */
+  /** Offset, default 0. — 偏移量，默认为0。 */
   Offset?: number;
-  /** Number of results, default 20, maximum 100. Limits: range 1–100; default 20. — 返回数量，默认为20，最大值为100。 */
+  /** Number of results, default 20, maximum 100. — 返回数量，默认为20，最大值为100。 */
   Limit?: number;
 }
 
@@ -1024,13 +1024,13 @@ export interface DescribeEipPoolResponse {
  * SetRateLimit 的输入：设置接口请求频率限制。
  */
 export interface SetRateLimitRequest {
-  /** OwnerUin of the account; omit for every account. Limits: length 1–32. — 账号 OwnerUin； */
+  /** OwnerUin of the account; omit for every account. — 账号 OwnerUin； */
   AccountUin?: string;
-  /** Service, e.g. bms or vpc. Limits: length 1–32. — 服务名，如 bms、vpc。 */
+  /** Service, e.g. bms or vpc. — 服务名，如 bms、vpc。 */
   Service: string;
-  /** Action, e.g. DescribeInstances. Limits: length 1–64. — 接口名，如 DescribeInstances。 */
+  /** Action, e.g. DescribeInstances. — 接口名，如 DescribeInstances。 */
   Action: string;
-  /** Requests per second per account, 0-100000; 0 refuses every call; omit to remove the override. Limits: range 0–100000. — 每账号每秒请求数，0-100000； */
+  /** Requests per second per account, 0-100000; 0 refuses every call; omit to remove the override. — 每账号每秒请求数，0-100000； */
   Limit?: number;
 }
 
@@ -1048,17 +1048,17 @@ export interface SetRateLimitResponse {
  * DescribeRateLimits 的输入：查询接口请求频率限制。
  */
 export interface DescribeRateLimitsRequest {
-  /** OwnerUin of an account: the limits in effect for it. Limits: length 1–32. — 账号 OwnerUin。 */
+  /** OwnerUin of an account: the limits in effect for it. — 账号 OwnerUin。 */
   AccountUin?: string;
-  /** Only the actions of this service. Limits: length 1–32. — 只查询该服务的接口。 */
+  /** Only the actions of this service. — 只查询该服务的接口。 */
   Service?: string;
-  /** Only this action. Limits: length 1–64. — 只查询该接口。 */
+  /** Only this action. — 只查询该接口。 */
   Action?: string;
-  /** true: only limits set by an operator (default false). Limits: default false. — 为 true 时只返回运维设置过的限制，默认 false。 */
+  /** true: only limits set by an operator (default false). — 为 true 时只返回运维设置过的限制，默认 false。 */
   OnlyOverrides?: boolean;
-  /** Offset, default 0. Limits: range 0–∞; default 0. — 偏移量，默认为0。 */
+  /** Offset, default 0. — 偏移量，默认为0。 */
   Offset?: number;
-  /** Number of results, default 20, maximum 100. Limits: range 1–100; default 20. — 返回数量，默认为20，最大值为100。 */
+  /** Number of results, default 20, maximum 100. — 返回数量，默认为20，最大值为100。 */
   Limit?: number;
 }
 
@@ -1078,19 +1078,19 @@ export interface DescribeRateLimitsResponse {
  * DescribeAuditEvents 的输入：查询审计记录。
  */
 export interface DescribeAuditEventsRequest {
-  /** Only entries of this account. Limits: length 1–32. — 只查询该账号的记录。 */
+  /** Only entries of this account. — 只查询该账号的记录。 */
   AccountUin?: string;
-  /** Only entries of this action. Limits: length 1–64. — 只查询该接口的记录。 */
+  /** Only entries of this action. — 只查询该接口的记录。 */
   Action?: string;
-  /** Only entries involving this resource ID. Limits: length 1–128. — 只查询涉及该资源ID的记录。 */
+  /** Only entries involving this resource ID. — 只查询涉及该资源ID的记录。 */
   ResourceId?: string;
   /** Start of the period (inclusive), e.g. 2026-01-01T00:00:00Z. — 起始时间（含），如 2026-01-01T00:00:00Z。 */
   StartTime: string;
   /** End of the period (inclusive), not before StartTime. — 结束时间（含），不早于 StartTime。 */
   EndTime: string;
-  /** Offset, default 0. Limits: range 0–∞; default 0. — 偏移量，默认为0。 */
+  /** Offset, default 0. — 偏移量，默认为0。 */
   Offset?: number;
-  /** Number of results, default 20, maximum 100. Limits: range 1–100; default 20. — 返回数量，默认为20，最大值为100。 */
+  /** Number of results, default 20, maximum 100. — 返回数量，默认为20，最大值为100。 */
   Limit?: number;
 }
 
@@ -1110,7 +1110,7 @@ export interface DescribeAuditEventsResponse {
  * CreateTenant 的输入：创建租户。
  */
 export interface CreateTenantRequest {
-  /** Tenant name, 1–60 characters. Limits: length 1–60. — 租户名称，1～60 个字符。 */
+  /** Tenant name, 1–60 characters. — 租户名称，1～60 个字符。 */
   Name: string;
 }
 
@@ -1136,11 +1136,11 @@ export interface CreateTenantResponse {
  * DescribeTenants 的输入：查询租户。
  */
 export interface DescribeTenantsRequest {
-  /** Only these accounts (at most 100). Limits: items 0–100. — 按 OwnerUin 查询，最多 100 个。 */
+  /** Only these accounts (at most 100). — 按 OwnerUin 查询，最多 100 个。 */
   OwnerUins?: string[];
-  /** Offset, default 0. Limits: range 0–∞; default 0. — 偏移量，默认为0。 */
+  /** Offset, default 0. — 偏移量，默认为0。 */
   Offset?: number;
-  /** Number of results, default 20, maximum 100. Limits: range 1–100; default 20. — 返回数量，默认为20，最大值为100。 */
+  /** Number of results, default 20, maximum 100. — 返回数量，默认为20，最大值为100。 */
   Limit?: number;
 }
 
@@ -1160,17 +1160,17 @@ export interface DescribeTenantsResponse {
  * CreateTenantUser 的输入：为租户创建子用户。
  */
 export interface CreateTenantUserRequest {
-  /** The tenant account's OwnerUin. Limits: length 0–20. — 租户账号 OwnerUin。 */
+  /** The tenant account's OwnerUin. — 租户账号 OwnerUin。 */
   OwnerUin: string;
-  /** User name: 1–64 letters, digits and +=,.@_-, unique in the account. Limits: length 1–64. — 子用户用户名，1～64 个字符，只能包含字母、数字及 +=,.@_-，账号内唯一。 */
+  /** User name: 1–64 letters, digits and +=,.@_-, unique in the account. — 子用户用户名，1～64 个字符，只能包含字母、数字及 +=,.@_-，账号内唯… */
   Name: string;
-  /** Remark. Limits: length 0–255. — 子用户备注。 */
+  /** Remark. — 子用户备注。 */
   Remark?: string;
-  /** Whether the user may log in to the console: 0 no (default), 1 yes. Limits: one of 0, 1; default 0. — 能否登录控制台：0 否（默认），1 是。 */
+  /** Whether the user may log in to the console: 0 no (default), 1 yes. — 能否登录控制台：0 否（默认），1 是。 */
   ConsoleLogin?: number;
-  /** Whether to create an API key pair: 0 no (default), 1 yes. Limits: one of 0, 1; default 0. — 是否生成密钥：0 否（默认），1 是。 */
+  /** Whether to create an API key pair: 0 no (default), 1 yes. — 是否生成密钥：0 否（默认），1 是。 */
   UseApi?: number;
-  /** Console password (rules as cam AddUser); generated and returned once when omitted with ConsoleLogin=1. Limits: length 0–32. — 控制台登录密码（规则同 cam AddUser）； */
+  /** Console password (rules as cam AddUser); generated and returned once when omitted with ConsoleLogin=1. — 控制台登录密码（规则同 cam AddUser）； */
   Password?: string;
 }
 
@@ -1196,7 +1196,7 @@ export interface CreateTenantUserResponse {
  * DescribeTenantUsers 的输入：查询租户的用户。
  */
 export interface DescribeTenantUsersRequest {
-  /** The tenant account's OwnerUin. Limits: length 0–20. — 租户账号 OwnerUin。 */
+  /** The tenant account's OwnerUin. — 租户账号 OwnerUin。 */
   OwnerUin: string;
 }
 
@@ -1214,7 +1214,7 @@ export interface DescribeTenantUsersResponse {
  * DeleteTenantUser 的输入：删除租户的子用户。
  */
 export interface DeleteTenantUserRequest {
-  /** The tenant account's OwnerUin. Limits: length 0–20. — 租户账号 OwnerUin。 */
+  /** The tenant account's OwnerUin. — 租户账号 OwnerUin。 */
   OwnerUin: string;
   /** UIN of the sub-user. — 子用户 UIN。 */
   UserUin: number;
@@ -1232,7 +1232,7 @@ export interface DeleteTenantUserResponse {
  * CreateTenantAccessKey 的输入：为租户用户创建访问密钥。
  */
 export interface CreateTenantAccessKeyRequest {
-  /** The tenant account's OwnerUin. Limits: length 0–20. — 租户账号 OwnerUin。 */
+  /** The tenant account's OwnerUin. — 租户账号 OwnerUin。 */
   OwnerUin: string;
   /** UIN of the user; default: the root user. — 用户 UIN，默认主账号。 */
   UserUin?: number;
@@ -1252,11 +1252,11 @@ export interface CreateTenantAccessKeyResponse {
  * UpdateTenantAccessKey 的输入：更新租户访问密钥状态。
  */
 export interface UpdateTenantAccessKeyRequest {
-  /** The tenant account's OwnerUin. Limits: length 0–20. — 租户账号 OwnerUin。 */
+  /** The tenant account's OwnerUin. — 租户账号 OwnerUin。 */
   OwnerUin: string;
-  /** The key's SecretId. Limits: length 0–80. — 访问密钥 ID（SecretId）。 */
+  /** The key's SecretId. — 访问密钥 ID（SecretId）。 */
   AccessKeyId: string;
-  /** Active (enabled) or Inactive (disabled). Limits: one of Active, Inactive. — Active 启用，Inactive 禁用。 */
+  /** Active (enabled) or Inactive (disabled). — Active 启用，Inactive 禁用。 */
   Status: string;
 }
 
@@ -1272,9 +1272,9 @@ export interface UpdateTenantAccessKeyResponse {
  * DeleteTenantAccessKey 的输入：删除租户访问密钥。
  */
 export interface DeleteTenantAccessKeyRequest {
-  /** The tenant account's OwnerUin. Limits: length 0–20. — 租户账号 OwnerUin。 */
+  /** The tenant account's OwnerUin. — 租户账号 OwnerUin。 */
   OwnerUin: string;
-  /** The key's SecretId. Limits: length 0–80. — 访问密钥 ID（SecretId）。 */
+  /** The key's SecretId. — 访问密钥 ID（SecretId）。 */
   AccessKeyId: string;
 }
 

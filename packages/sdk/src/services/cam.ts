@@ -94,15 +94,15 @@ export interface AttachPolicyInfo {
  * AddUser 的输入：添加子用户。
  */
 export interface AddUserRequest {
-  /** User name: 1–64 letters, digits and +=,.@_-, unique in the account. Limits: length 1–64. — 子用户用户名，1～64 个字符，只能包含字母、数字及 +=,.@_-，账号内唯一。 */
+  /** User name: 1–64 letters, digits and +=,.@_-, unique in the account. — 子用户用户名，1～64 个字符，只能包含字母、数字及 +=,.@_-，账号内唯… */
   Name: string;
-  /** Remark. Limits: length 0–255. — 子用户备注。 */
+  /** Remark. — 子用户备注。 */
   Remark?: string;
-  /** Whether the user may log in to the console: 0 no (default), 1 yes. Limits: one of 0, 1; default 0. — 子用户是否可以登录控制台：0 否（默认），1 是。 */
+  /** Whether the user may log in to the console: 0 no (default), 1 yes. — 子用户是否可以登录控制台：0 否（默认），1 是。 */
   ConsoleLogin?: number;
-  /** Whether to create an API key pair for the user: 0 no (default), 1 yes. Limits: one of 0, 1; default 0. — 是否生成子用户密钥：0 否（默认），1 是。 */
+  /** Whether to create an API key pair for the user: 0 no (default), 1 yes. — 是否生成子用户密钥：0 否（默认），1 是。 */
   UseApi?: number;
-  /** Console password: 8–32 characters with at least three of lower case, upper case, digits, symbols; only with ConsoleLogin=1. Omitted with ConsoleLogin=1: a random 32-character password is generated and returned once. Stored only as a scrypt hash. Limits: length 0–32. — 子用户控制台登录密码，8～32 位，至少包含小写字母、大写字母、数字、符号中的三种； */
+  /** Console password: 8–32 characters with at least three of lower case, upper case, digits, symbols; only with ConsoleLogin=1. Omitted with ConsoleLogin=1: a random 32-character password is generated and returned once. Stored only as a scrypt hash. — 子用户控制台登录密码，8～32 位，至少包含小写字母、大写字母、数字、符号中的… */
   Password?: string;
 }
 
@@ -144,7 +144,7 @@ export interface ListUsersResponse {
  * GetUser 的输入：查询子用户。
  */
 export interface GetUserRequest {
-  /** User name. Limits: length 0–64. — 子用户用户名。 */
+  /** User name. — 子用户用户名。 */
   Name: string;
 }
 
@@ -170,9 +170,9 @@ export interface GetUserResponse {
  * DeleteUser 的输入：删除子用户。
  */
 export interface DeleteUserRequest {
-  /** User name. Limits: length 0–64. — 子用户用户名。 */
+  /** User name. — 子用户用户名。 */
   Name: string;
-  /** Force: 0 (default) refuses while the user still has API keys; 1 deletes its keys too. Limits: one of 0, 1; default 0. — 是否强制删除：0（默认）用户仍有 API 密钥时不删除； */
+  /** Force: 0 (default) refuses while the user still has API keys; 1 deletes its keys too. — 是否强制删除：0（默认）用户仍有 API 密钥时不删除； */
   Force?: number;
 }
 
@@ -224,9 +224,9 @@ export interface ListAccessKeysResponse {
  * UpdateAccessKey 的输入：更新访问密钥状态。
  */
 export interface UpdateAccessKeyRequest {
-  /** The key's SecretId. Limits: length 0–80. — 访问密钥 ID（SecretId）。 */
+  /** The key's SecretId. — 访问密钥 ID（SecretId）。 */
   AccessKeyId: string;
-  /** Active (enabled) or Inactive (disabled; stops signing within a second). Limits: one of Active, Inactive. — 密钥状态：Active 启用，Inactive 禁用。 */
+  /** Active (enabled) or Inactive (disabled; stops signing within a second). — 密钥状态：Active 启用，Inactive 禁用。 */
   Status: string;
   /** UIN of the user whose keys to manage; default: the caller. Only the root user may name another user. — 指定用户的 Uin，不填默认为当前用户。 */
   TargetUin?: number;
@@ -244,7 +244,7 @@ export interface UpdateAccessKeyResponse {
  * DeleteAccessKey 的输入：删除访问密钥。
  */
 export interface DeleteAccessKeyRequest {
-  /** The key's SecretId. Limits: length 0–80. — 访问密钥 ID（SecretId）。 */
+  /** The key's SecretId. — 访问密钥 ID（SecretId）。 */
   AccessKeyId: string;
   /** UIN of the user whose keys to manage; default: the caller. Only the root user may name another user. — 指定用户的 Uin，不填默认为当前用户。 */
   TargetUin?: number;
@@ -262,11 +262,11 @@ export interface DeleteAccessKeyResponse {
  * CreatePolicy 的输入：创建策略。
  */
 export interface CreatePolicyRequest {
-  /** Policy name: 1–128 letters, digits and +=,.@_-, unique in the account. Limits: length 1–128. — 策略名，1～128 个字符，只能包含字母、数字及 +=,.@_-，账号内唯一。 */
+  /** Policy name: 1–128 letters, digits and +=,.@_-, unique in the account. — 策略名，1～128 个字符，只能包含字母、数字及 +=,.@_-，账号内唯一。 */
   PolicyName: string;
-  /** The policy document, CAM syntax version 2.0 (JSON text, at most 6144 characters). Limits: length 1–6144. — 策略文档（JSON）。 */
+  /** The policy document, CAM syntax version 2.0 (JSON text, at most 6144 characters). — 策略文档（JSON）。 */
   PolicyDocument: string;
-  /** Description. Limits: length 0–300. — 策略描述。 */
+  /** Description. — 策略描述。 */
   Description?: string;
 }
 
@@ -312,13 +312,13 @@ export interface GetPolicyResponse {
  * ListPolicies 的输入：查询策略列表。
  */
 export interface ListPoliciesRequest {
-  /** Page number, from 1 (default 1). Limits: range 1–∞; default 1. — 页码，从 1 开始，默认 1。 */
+  /** Page number, from 1 (default 1). — 页码，从 1 开始，默认 1。 */
   Page?: number;
-  /** Entries per page (default 20, at most 200). Limits: range 1–200; default 20. — 每页数量，默认 20，最大 200。 */
+  /** Entries per page (default 20, at most 200). — 每页数量，默认 20，最大 200。 */
   Rp?: number;
-  /** All (default), QCS (preset policies: none here) or Local (custom policies). Limits: one of All, QCS, Local; default All. — 可取值 All、QCS、Local：All 全部策略，QCS 预设策略（本服务没有），Local 自定义策略。 */
+  /** All (default), QCS (preset policies: none here) or Local (custom policies). — 可取值 All、QCS、Local：All 全部策略，QCS 预设策略（本服务… */
   Scope?: string;
-  /** Only policies whose name or description contains this. Limits: length 0–128. — 按策略名或描述搜索。 */
+  /** Only policies whose name or description contains this. — 按策略名或描述搜索。 */
   Keyword?: string;
 }
 
@@ -340,7 +340,7 @@ export interface ListPoliciesResponse {
  * DeletePolicy 的输入：删除策略。
  */
 export interface DeletePolicyRequest {
-  /** Ids of the policies to delete (all or none). Limits: items 1–100. — 策略 ID 列表。 */
+  /** Ids of the policies to delete (all or none). — 策略 ID 列表。 */
   PolicyId: number[];
 }
 
@@ -394,9 +394,9 @@ export interface DetachUserPolicyResponse {
 export interface ListAttachedUserPoliciesRequest {
   /** UIN of the sub-user. — 子用户 UIN。 */
   TargetUin: number;
-  /** Page number, from 1 (default 1). Limits: range 1–∞; default 1. — 页码，从 1 开始，默认 1。 */
+  /** Page number, from 1 (default 1). — 页码，从 1 开始，默认 1。 */
   Page?: number;
-  /** Entries per page (default 20, at most 200). Limits: range 1–200; default 20. — 每页数量，默认 20，最大 200。 */
+  /** Entries per page (default 20, at most 200). — 每页数量，默认 20，最大 200。 */
   Rp?: number;
 }
 

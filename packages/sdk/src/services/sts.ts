@@ -22,11 +22,11 @@ export interface Credentials {
  * GetFederationToken 的输入：获取联合身份临时访问凭证。
  */
 export interface GetFederationTokenRequest {
-  /** Caller name: 2–32 letters, digits and +=,.@_- (for your records). Limits: length 2–32. — 调用方名称，2～32 个字符，只能包含字母、数字及 +=,.@_-。 */
+  /** Caller name: 2–32 letters, digits and +=,.@_- (for your records). — 调用方名称，2～32 个字符，只能包含字母、数字及 +=,.@_-。 */
   Name: string;
-  /** A CAM policy (JSON, optionally URL-encoded) narrowing the credentials: they may do only what both the caller's own rights and this policy allow. Omitted: the caller's rights. Limits: length 0–6144. — 策略描述（CAM 策略语法，可 URL 编码）。 */
+  /** A CAM policy (JSON, optionally URL-encoded) narrowing the credentials: they may do only what both the caller's own rights and this policy allow. Omitted: the caller's rights. — 策略描述（CAM 策略语法，可 URL 编码）。 */
   Policy?: string;
-  /** Lifetime in seconds: 900–7200, default 1800. Limits: range 900–7200; default 1800. — 临时凭证有效期（秒），默认 1800，取值 900～7200。 */
+  /** Lifetime in seconds: 900–7200, default 1800. — 临时凭证有效期（秒），默认 1800，取值 900～7200。 */
   DurationSeconds?: number;
 }
 

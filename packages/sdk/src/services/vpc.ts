@@ -19,9 +19,9 @@ export interface Filter {
  * A tag (key/value pair).
  */
 export interface Tag {
-  /** Tag key. Limits: length 0–127. — 标签键 */
+  /** Tag key. — 标签键 */
   Key: string | null;
-  /** Tag value. Limits: length 0–255. — 标签值 */
+  /** Tag value. — 标签值 */
   Value?: string | null;
 }
 
@@ -121,7 +121,7 @@ export interface Address {
   AddressId: string;
   /** Name of the EIP. — `EIP`名称。 */
   AddressName: string;
-  /** State: BIND (bound to an instance) or UNBIND (this deployment binds and unbinds synchronously, so the transient states never show). — `EIP`状态，包含'CREATING'(创建中),'BINDING'(绑定中),'BIND'(已绑定),'UNBINDING'(解绑中),'UNBIND'(已解绑),'OFFLINING'(释放中),'BIND_ENI'(绑定悬空弹性网卡) */
+  /** State: BIND (bound to an instance) or UNBIND (this deployment binds and unbinds synchronously, so the transient states never show). — `EIP`状态，包含'CREATING'(创建中),'BINDING'(绑定中… */
   AddressStatus: string;
   /** The public IPv4 address. — 外网IP地址 */
   AddressIp: string;
@@ -139,7 +139,7 @@ export interface Address {
   IsBlocked: boolean;
   /** Whether the EIP is in direct-connection mode (always false). — eip是否支持直通模式。 */
   IsEipDirectConnection: boolean;
-  /** Resource type (always EIP). — EIP 资源类型，包括CalcIP、WanIP、EIP和AnycastEIP、高防EIP。 */
+  /** Resource type (always EIP). — EIP 资源类型，包括CalcIP、WanIP、EIP和AnycastEIP、… */
   AddressType: string;
   /** Whether the EIP is released automatically when unbound (always false; TerminateInstances' ReleaseAddress releases explicitly). — eip是否在解绑后自动释放。 */
   CascadeRelease: boolean;
@@ -163,19 +163,19 @@ export interface Address {
  * CreateVpc 的输入：创建VPC。
  */
 export interface CreateVpcRequest {
-  /** Name of the VPC, at most 60 characters. Limits: length 1–60. — vpc名称，最大长度不能超过60个字节。 */
+  /** Name of the VPC, at most 60 characters. — vpc名称，最大长度不能超过60个字节。 */
   VpcName: string;
-  /** IPv4 CIDR block, /12 to /28 inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, host bits zero. — vpc的cidr，仅能在10.0.0.0/12，172.16.0.0/12，192.168.0.0/16这三个内网网段内。 */
+  /** IPv4 CIDR block, /12 to /28 inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, host bits zero. — vpc的cidr，仅能在10.0.0.0/12，172.16.0.0/12，1… */
   CidrBlock: string;
-  /** Enable multicast: "true" or "false". BMS VPCs do not support multicast, so "true" is refused with UnsupportedOperation. Limits: one of true, false. — 是否开启组播。 */
+  /** Enable multicast: "true" or "false". BMS VPCs do not support multicast, so "true" is refused with UnsupportedOperation. — 是否开启组播。 */
   EnableMulticast?: string;
-  /** DNS servers, at most 4. Not stored by this deployment yet: a non-empty list is refused with UnsupportedOperation. Limits: items 0–4. — DNS地址，最多支持4个。 */
+  /** DNS servers, at most 4. Not stored by this deployment yet: a non-empty list is refused with UnsupportedOperation. — DNS地址，最多支持4个。 */
   DnsServers?: string[];
   /** DHCP domain name. Not stored by this deployment yet: a non-empty value is refused with UnsupportedOperation. — DHCP使用的域名。 */
   DomainName?: string;
-  /** Tags to bind, e.g. [{"Key": "city", "Value": "shanghai"}]. Not stored by this deployment yet: a non-empty list is refused with UnsupportedOperation. Limits: items 0–50. — 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]。 */
+  /** Tags to bind, e.g. [{"Key": "city", "Value": "shanghai"}]. Not stored by this deployment yet: a non-empty list is refused with UnsupportedOperation. — 指定绑定的标签列表，例如：[{"Key": "city", "Value": … */
   Tags?: Tag[];
-  /** IPv6 CIDR block of the VPC: a /56 or /64 global unicast (2000::/3) or unique local (fc00::/7) prefix, host bits zero; each subnet then gets one /64 of it (extension). — VPC的IPv6网段，/56 或 /64，须为全球单播（2000::/3）或唯一本地（fc00::/7）地址段。 */
+  /** IPv6 CIDR block of the VPC: a /56 or /64 global unicast (2000::/3) or unique local (fc00::/7) prefix, host bits zero; each subnet then gets one /64 of it (extension). — VPC的IPv6网段，/56 或 /64，须为全球单播（2000::/3）或唯… */
   Ipv6CidrBlock?: string;
 }
 
@@ -193,13 +193,13 @@ export interface CreateVpcResponse {
  * DescribeVpcs 的输入：查询VPC列表。
  */
 export interface DescribeVpcsRequest {
-  /** VPC IDs (vpc-f49l6u0z), at most 100. Cannot be combined with Filters. IDs that do not exist are simply not listed. Limits: items 0–100. — VPC实例ID。 */
+  /** VPC IDs (vpc-f49l6u0z), at most 100. Cannot be combined with Filters. IDs that do not exist are simply not listed. — VPC实例ID。 */
   VpcIds?: string[];
-  /** Filters: vpc-name (substring, case-insensitive), is-default (true|false), vpc-id, cidr-block. At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with VpcIds. Limits: items 0–10; filters vpc-name, is-default, vpc-id, cidr-block. — 过滤条件，参数不支持同时指定VpcIds和Filters。 */
+  /** Filters: vpc-name (substring, case-insensitive), is-default (true|false), vpc-id, cidr-block. At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with VpcIds. — 过滤条件，参数不支持同时指定VpcIds和Filters。 */
   Filters?: Filter[];
-  /** Offset, default 0 (a decimal string, as in Tencent's API). Limits: default 0. — 偏移量，默认为0。 */
+  /** Offset, default 0 (a decimal string, as in Tencent's API). — 偏移量，默认为0。 */
   Offset?: string;
-  /** Number of results, default 20, maximum 100 (a decimal string, as in Tencent's API). Limits: default 20. — 返回数量，默认为20，最大值为100。 */
+  /** Number of results, default 20, maximum 100 (a decimal string, as in Tencent's API). — 返回数量，默认为20，最大值为100。 */
   Limit?: string;
 }
 
@@ -237,15 +237,15 @@ export interface DeleteVpcResponse {
 export interface CreateSubnetRequest {
   /** ID of the VPC to create the subnet in. — 待操作的VPC实例ID。 */
   VpcId: string;
-  /** Name of the subnet, at most 60 characters. Limits: length 1–60. — 子网名称，最大长度不能超过60个字节。 */
+  /** Name of the subnet, at most 60 characters. — 子网名称，最大长度不能超过60个字节。 */
   SubnetName: string;
   /** IPv4 CIDR block, /16 to /29 inside the VPC's block, overlapping no other subnet of the VPC, host bits zero. — 子网网段，子网网段必须在VPC网段内，相同VPC内子网网段不能重叠。 */
   CidrBlock: string;
   /** Availability zone of the subnet (see DescribeZones). — 子网所在的可用区ID，不同子网选择不同可用区可以做跨可用区灾备。 */
   Zone: string;
-  /** Tags to bind, e.g. [{"Key": "city", "Value": "shanghai"}]. Not stored by this deployment yet: a non-empty list is refused with UnsupportedOperation. Limits: items 0–50. — 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]。 */
+  /** Tags to bind, e.g. [{"Key": "city", "Value": "shanghai"}]. Not stored by this deployment yet: a non-empty list is refused with UnsupportedOperation. — 指定绑定的标签列表，例如：[{"Key": "city", "Value": … */
   Tags?: Tag[];
-  /** Create a BMS subnet, which holds only bare-metal instances and supports neither network ACLs nor security groups; default false (extension). Limits: default false. — 是否为黑石（BMS）子网，默认false。 */
+  /** Create a BMS subnet, which holds only bare-metal instances and supports neither network ACLs nor security groups; default false (extension). — 是否为黑石（BMS）子网，默认false。 */
   IsBmsSubnet?: boolean;
 }
 
@@ -263,13 +263,13 @@ export interface CreateSubnetResponse {
  * DescribeSubnets 的输入：查询子网列表。
  */
 export interface DescribeSubnetsRequest {
-  /** Subnet IDs (subnet-pxir56ns), at most 100. Cannot be combined with Filters. IDs that do not exist are simply not listed. Limits: items 0–100. — 子网实例ID查询。 */
+  /** Subnet IDs (subnet-pxir56ns), at most 100. Cannot be combined with Filters. IDs that do not exist are simply not listed. — 子网实例ID查询。 */
   SubnetIds?: string[];
-  /** Filters: subnet-id, vpc-id, cidr-block, is-default (true|false), subnet-name (substring, case-insensitive), zone, is-bms-subnet (true|false; extension). At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with SubnetIds. Limits: items 0–10; filters subnet-id, vpc-id, cidr-block, is-default, subnet-name, zone, is-bms-subnet. — 过滤条件，参数不支持同时指定SubnetIds和Filters。 */
+  /** Filters: subnet-id, vpc-id, cidr-block, is-default (true|false), subnet-name (substring, case-insensitive), zone, is-bms-subnet (true|false; extension). At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with SubnetIds. — 过滤条件，参数不支持同时指定SubnetIds和Filters。 */
   Filters?: Filter[];
-  /** Offset, default 0 (a decimal string, as in Tencent's API). Limits: default 0. — 偏移量，默认为0。 */
+  /** Offset, default 0 (a decimal string, as in Tencent's API). — 偏移量，默认为0。 */
   Offset?: string;
-  /** Number of results, default 20, maximum 100 (a decimal string, as in Tencent's API). Limits: default 20. — 返回数量，默认为20，最大值为100。 */
+  /** Number of results, default 20, maximum 100 (a decimal string, as in Tencent's API). — 返回数量，默认为20，最大值为100。 */
   Limit?: string;
 }
 
@@ -305,13 +305,13 @@ export interface DeleteSubnetResponse {
  * AllocateAddresses 的输入：创建弹性公网IP。
  */
 export interface AllocateAddressesRequest {
-  /** Number of EIPs to allocate, 1-20 (default 1). All of them or none. Limits: range 1–20; default 1. — EIP数量。 */
+  /** Number of EIPs to allocate, 1-20 (default 1). All of them or none. — EIP数量。 */
   AddressCount?: number;
-  /** Line (ISP) of the EIPs: CTCC (China Telecom), CUCC (China Unicom), CMCC (China Mobile) or BGP (default). Limits: one of CTCC, CUCC, CMCC, BGP; default BGP. — EIP线路类型。 */
+  /** Line (ISP) of the EIPs: CTCC (China Telecom), CUCC (China Unicom), CMCC (China Mobile) or BGP (default). — EIP线路类型。 */
   InternetServiceProvider?: string;
-  /** Outbound bandwidth cap in Mbps, 1-1000 (default 1). EIP traffic is billed on the EIP side. Limits: range 1–1000; default 1. — EIP出带宽上限，单位：Mbps。 */
+  /** Outbound bandwidth cap in Mbps, 1-1000 (default 1). EIP traffic is billed on the EIP side. — EIP出带宽上限，单位：Mbps。 */
   InternetMaxBandwidthOut?: number;
-  /** Name of the EIPs, at most 128 characters (default 未命名). Limits: length 0–128. — EIP名称，用于申请EIP时用户自定义该EIP的个性化名称，默认值：未命名。 */
+  /** Name of the EIPs, at most 128 characters (default 未命名). — EIP名称，用于申请EIP时用户自定义该EIP的个性化名称，默认值：未命名。 */
   AddressName?: string;
 }
 
@@ -331,13 +331,13 @@ export interface AllocateAddressesResponse {
  * DescribeAddresses 的输入：查询弹性公网IP列表。
  */
 export interface DescribeAddressesRequest {
-  /** EIP IDs (eip-11112222), at most 100. Cannot be combined with Filters. IDs that do not exist are simply not listed. Limits: items 0–100. — 标识 EIP 的唯一 ID 列表。 */
+  /** EIP IDs (eip-11112222), at most 100. Cannot be combined with Filters. IDs that do not exist are simply not listed. — 标识 EIP 的唯一 ID 列表。 */
   AddressIds?: string[];
-  /** Filters: address-id, address-name (exact), address-ip, address-status (BIND or UNBIND; Tencent's transient states CREATING, BINDING, UNBINDING, OFFLINING and BIND_ENI are accepted but never occur here), instance-id, private-ip-address, address-isp (CTCC|CUCC|CMCC|BGP). At most 10 filters with at most 100 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with AddressIds. Limits: items 0–10; filters address-id, address-name, address-ip, address-status, instance-id, private-ip-address, address-isp. — 每次请求的`Filters`的上限为10，`Filter.Values`的上限为100。 */
+  /** Filters: address-id, address-name (exact), address-ip, address-status (BIND or UNBIND; Tencent's transient states CREATING, BINDING, UNBINDING, OFFLINING and BIND_ENI are accepted but never occur here), instance-id, private-ip-address, address-isp (CTCC|CUCC|CMCC|BGP). At most 10 filters with at most 100 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with AddressIds. — 每次请求的`Filters`的上限为10，`Filter.Values`的上限… */
   Filters?: Filter[];
-  /** Offset, default 0. Limits: range 0–∞; default 0. — 偏移量，默认为0。 */
+  /** Offset, default 0. — 偏移量，默认为0。 */
   Offset?: number;
-  /** Number of results, default 20, maximum 100. Limits: range 1–100; default 20. — 返回数量，默认为20，最大值为100。 */
+  /** Number of results, default 20, maximum 100. — 返回数量，默认为20，最大值为100。 */
   Limit?: number;
 }
 
@@ -397,9 +397,9 @@ export interface DisassociateAddressResponse {
  * ModifyAddressesBandwidth 的输入：调整弹性公网IP带宽。
  */
 export interface ModifyAddressesBandwidthRequest {
-  /** IDs of the EIPs to change (eip-xxxxxxxx), 1-100; all must exist, or nothing changes. Limits: items 1–100. — EIP唯一标识ID列表，形如'eip-xxxx' */
+  /** IDs of the EIPs to change (eip-xxxxxxxx), 1-100; all must exist, or nothing changes. — EIP唯一标识ID列表，形如'eip-xxxx' */
   AddressIds: string[];
-  /** New outbound bandwidth cap in Mbps, 1-1000. Limits: range 1–1000. — 调整带宽目标值，单位：Mbps，取值范围：1-1000。 */
+  /** New outbound bandwidth cap in Mbps, 1-1000. — 调整带宽目标值，单位：Mbps，取值范围：1-1000。 */
   InternetMaxBandwidthOut: number;
 }
 
@@ -417,7 +417,7 @@ export interface ModifyAddressesBandwidthResponse {
  * ReleaseAddresses 的输入：释放弹性公网IP。
  */
 export interface ReleaseAddressesRequest {
-  /** IDs of the EIPs to release (eip-xxxxxxxx), 1-100; every one must exist and be unbound, or nothing is released (a bound one is ResourceInUse). The addresses go back to the operator's pool. Limits: items 1–100. — 标识 EIP 的唯一 ID 列表。 */
+  /** IDs of the EIPs to release (eip-xxxxxxxx), 1-100; every one must exist and be unbound, or nothing is released (a bound one is ResourceInUse). The addresses go back to the operator's pool. — 标识 EIP 的唯一 ID 列表。 */
   AddressIds: string[];
 }
 
