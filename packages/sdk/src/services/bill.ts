@@ -62,7 +62,7 @@ export interface ResourceSummaryDetailTotal {
 export interface ResourceSummaryDetailComponentDetailItem {
   /** Usage (seconds or bytes). — 组件用量（秒或字节）。 */
   UsedAmount: string;
-  /** Component code. — 组件码：sv_bms_time（使用时长）或 sv_eip_traffic（公网流量）。 */
+  /** Component code. — 组件码：sv_bms_time（使用时长）或 sv_eip_traffic（公… */
   BillingItemCode: string;
   /** Component name. — 组件名称。 */
   BillingItemCodeName: string;
@@ -125,21 +125,21 @@ export interface BusinessSummaryOverviewItem {
  * Filters.
  */
 export interface Conditions {
-  /** 6 or 12 months. Limits: range 6–12. — 只支持6和12两个值。 */
+  /** 6 or 12 months. — 只支持6和12两个值。 */
   TimeRange?: number;
   /** Region id. — 地域ID。 */
   RegionId?: number;
-  /** Pay mode. Limits: length 0–16. — 付费模式。 */
+  /** Pay mode. — 付费模式。 */
   PayMode?: string;
-  /** Part of a resource id or name. Limits: length 0–128. — 资源关键字（资源ID或名称的一部分）。 */
+  /** Part of a resource id or name. — 资源关键字（资源ID或名称的一部分）。 */
   ResourceKeyword?: string;
-  /** Product codes: bms, eip. Limits: items 0–10. — 产品编码：bms、eip。 */
+  /** Product codes: bms, eip. — 产品编码：bms、eip。 */
   ProductCodes?: string[];
-  /** Region ids. Limits: items 0–50. — 地域ID。 */
+  /** Region ids. — 地域ID。 */
   RegionIds?: number[];
-  /** Pay modes. Limits: items 0–2. — 付费模式。 */
+  /** Pay modes. — 付费模式。 */
   PayModes?: string[];
-  /** desc or asc. Limits: one of desc, asc. — 排序规则，可选desc和asc。 */
+  /** desc or asc. — 排序规则，可选desc和asc。 */
   OrderByCost?: string;
 }
 
@@ -347,13 +347,13 @@ export interface WarningNotice {
  * DescribeUserAccount 的输入：查询用户账户。
  */
 export interface DescribeUserAccountRequest {
-  /** Post-paid account id (accepted for compatibility; the caller's account is used). Limits: length 0–64. — 接入后付费账户的唯一标识（兼容字段，以调用者账号为准）。 */
+  /** Post-paid account id (accepted for compatibility; the caller's account is used). — 接入后付费账户的唯一标识（兼容字段，以调用者账号为准）。 */
   AcctId?: string;
-  /** Sub-account (accepted for compatibility). Limits: length 0–64. — 传后付费固定额度子账户标识: CREDIT_FIXED（兼容字段）。 */
+  /** Sub-account (accepted for compatibility). — 传后付费固定额度子账户标识: CREDIT_FIXED（兼容字段）。 */
   SubAcctid?: string;
-  /** Client device, 0 PC, 1 mobile (accepted for compatibility). Limits: range 0–1. — 请求方设备，0表示PC，1表示手机（兼容字段）。 */
+  /** Client device, 0 PC, 1 mobile (accepted for compatibility). — 请求方设备，0表示PC，1表示手机（兼容字段）。 */
   Device?: number;
-  /** UNIX time (accepted for compatibility). Limits: range 0–∞. — UNIX时间戳（兼容字段）。 */
+  /** UNIX time (accepted for compatibility). — UNIX时间戳（兼容字段）。 */
   Ts?: number;
 }
 
@@ -425,25 +425,25 @@ export interface DescribeUserAccountResponse {
  * DescribeAccountWater 的输入：查询账户流水。
  */
 export interface DescribeAccountWaterRequest {
-  /** Post-paid account id (accepted for compatibility; the caller's account is used). Limits: length 0–64. — 接入后付费账户的唯一标识（兼容字段，以调用者账号为准）。 */
+  /** Post-paid account id (accepted for compatibility; the caller's account is used). — 接入后付费账户的唯一标识（兼容字段，以调用者账号为准）。 */
   AcctId?: string;
-  /** Sub-account (accepted for compatibility). Limits: length 0–64. — 传后付费固定额度子账户标识: CREDIT_FIXED（兼容字段）。 */
+  /** Sub-account (accepted for compatibility). — 传后付费固定额度子账户标识: CREDIT_FIXED（兼容字段）。 */
   SubAcctid?: string;
-  /** Client device, 0 PC, 1 mobile (accepted for compatibility). Limits: range 0–1. — 请求方设备，0表示PC，1表示手机（兼容字段）。 */
+  /** Client device, 0 PC, 1 mobile (accepted for compatibility). — 请求方设备，0表示PC，1表示手机（兼容字段）。 */
   Device?: number;
-  /** UNIX time (accepted for compatibility). Limits: range 0–∞. — UNIX时间戳（兼容字段）。 */
+  /** UNIX time (accepted for compatibility). — UNIX时间戳（兼容字段）。 */
   Ts?: number;
-  /** Start (UTC+8): 20150617 or 20150617111855. Limits: length 0–14. — 查询流水开始时间（东八区），年月日20150617或年月日时分秒20150617111855。 */
+  /** Start (UTC+8): 20150617 or 20150617111855. — 查询流水开始时间（东八区），年月日20150617或年月日时分秒2015061… */
   StartTime: string;
-  /** End (UTC+8, inclusive), as StartTime. Limits: length 0–14. — 查询流水结束时间（东八区，含），格式同 StartTime。 */
+  /** End (UTC+8, inclusive), as StartTime. — 查询流水结束时间（东八区，含），格式同 StartTime。 */
   EndTime: string;
-  /** Entries to return (at most 20), default 20. Limits: range 1–20; default 20. — 查询流水条数（最大支持20），默认20。 */
+  /** Entries to return (at most 20), default 20. — 查询流水条数（最大支持20），默认20。 */
   Limit?: number;
-  /** Cursor, default 0. Limits: range 0–∞; default 0. — 查询流水的游标，默认0。 */
+  /** Cursor, default 0. — 查询流水的游标，默认0。 */
   Offset?: number;
-  /** Filter by type: Deduct or Recharge. Limits: one of Deduct, Recharge. — 按流水类型查询：Deduct（扣费）、Recharge（充值）。 */
+  /** Filter by type: Deduct or Recharge. — 按流水类型查询：Deduct（扣费）、Recharge（充值）。 */
   WaterFilter?: string;
-  /** Only the entry with this bill number. Limits: length 0–200. — 按订单号（流水号）查询。 */
+  /** Only the entry with this bill number. — 按订单号（流水号）查询。 */
   BillNo?: string;
 }
 
@@ -467,23 +467,23 @@ export interface DescribeAccountWaterResponse {
  * DescribeBillDetailByResource 的输入：查询资源账单明细。
  */
 export interface DescribeBillDetailByResourceRequest {
-  /** The payer's UIN; only the caller's own account. Limits: length 0–32. — 查询账单数据的用户UIN； */
+  /** The payer's UIN; only the caller's own account. — 查询账单数据的用户UIN； */
   PayerUin?: string;
-  /** Start (UTC+8), e.g. 2018-09-01 00:00:00. Limits: length 0–19. — 开始时间（东八区），例 2018-09-01 00:00:00。 */
+  /** Start (UTC+8), e.g. 2018-09-01 00:00:00. — 开始时间（东八区），例 2018-09-01 00:00:00。 */
   BeginTime: string;
-  /** End (UTC+8, inclusive), e.g. 2018-09-30 23:59:59. Limits: length 0–19. — 结束时间（东八区，含），例 2018-09-30 23:59:59。 */
+  /** End (UTC+8, inclusive), e.g. 2018-09-30 23:59:59. — 结束时间（东八区，含），例 2018-09-30 23:59:59。 */
   EndTime: string;
-  /** Product code: bms or eip. Limits: one of bms, eip. — 产品码：bms 或 eip。 */
+  /** Product code: bms or eip. — 产品码：bms 或 eip。 */
   ProductCode?: string;
-  /** Region id. Limits: range 0–∞. — 地域ID。 */
+  /** Region id. — 地域ID。 */
   RegionId?: number;
-  /** Pay mode, postPay only. Limits: one of prePay, postPay. — 付费模式，只能是postPay。 */
+  /** Pay mode, postPay only. — 付费模式，只能是postPay。 */
   PayMode?: string;
-  /** Resource id (instance or EIP). Limits: length 0–64. — 资源ID（实例ID或EIP ID）。 */
+  /** Resource id (instance or EIP). — 资源ID（实例ID或EIP ID）。 */
   ResourceId: string;
-  /** Prepaid only (accepted for compatibility). Limits: length 0–64. — 预付费才需要传（兼容字段）。 */
+  /** Prepaid only (accepted for compatibility). — 预付费才需要传（兼容字段）。 */
   BillId?: string;
-  /** Prepaid only (accepted for compatibility). Limits: length 0–64. — 预付费才需要传（兼容字段）。 */
+  /** Prepaid only (accepted for compatibility). — 预付费才需要传（兼容字段）。 */
   Id?: string;
 }
 
@@ -507,11 +507,11 @@ export interface DescribeBillDetailByResourceResponse {
  * DescribeBillSummaryByProduct 的输入：获取产品汇总费用分布。
  */
 export interface DescribeBillSummaryByProductRequest {
-  /** The payer's UIN; only the caller's own account. Limits: length 0–32. — 查询账单数据的用户UIN； */
+  /** The payer's UIN; only the caller's own account. — 查询账单数据的用户UIN； */
   PayerUin?: string;
-  /** Start (UTC+8), e.g. 2018-09-01 00:00:00. Limits: length 0–19. — 开始时间（东八区），例 2018-09-01 00:00:00。 */
+  /** Start (UTC+8), e.g. 2018-09-01 00:00:00. — 开始时间（东八区），例 2018-09-01 00:00:00。 */
   BeginTime: string;
-  /** End (UTC+8, inclusive), e.g. 2018-09-30 23:59:59. Limits: length 0–19. — 结束时间（东八区，含），例 2018-09-30 23:59:59。 */
+  /** End (UTC+8, inclusive), e.g. 2018-09-30 23:59:59. — 结束时间（东八区，含），例 2018-09-30 23:59:59。 */
   EndTime: string;
 }
 
@@ -533,21 +533,21 @@ export interface DescribeBillSummaryByProductResponse {
  * DescribeBillSummaryByResource 的输入：查询资源汇总费用。
  */
 export interface DescribeBillSummaryByResourceRequest {
-  /** The payer's UIN; only the caller's own account. Limits: length 0–32. — 查询账单数据的用户UIN； */
+  /** The payer's UIN; only the caller's own account. — 查询账单数据的用户UIN； */
   PayerUin?: string;
-  /** Start (UTC+8), e.g. 2018-09-01 00:00:00. Limits: length 0–19. — 开始时间（东八区），例 2018-09-01 00:00:00。 */
+  /** Start (UTC+8), e.g. 2018-09-01 00:00:00. — 开始时间（东八区），例 2018-09-01 00:00:00。 */
   BeginTime: string;
-  /** End (UTC+8, inclusive), e.g. 2018-09-30 23:59:59. Limits: length 0–19. — 结束时间（东八区，含），例 2018-09-30 23:59:59。 */
+  /** End (UTC+8, inclusive), e.g. 2018-09-30 23:59:59. — 结束时间（东八区，含），例 2018-09-30 23:59:59。 */
   EndTime: string;
-  /** Page size, at most 1000, default 100. Limits: range 1–1000; default 100. — 每次获取数据量，最大1000，默认100。 */
+  /** Page size, at most 1000, default 100. — 每次获取数据量，最大1000，默认100。 */
   Limit?: number;
-  /** Offset, default 0. Limits: range 0–∞; default 0. — 偏移量，默认0。 */
+  /** Offset, default 0. — 偏移量，默认0。 */
   Offset?: number;
-  /** Whether to return RecordNum (1). Limits: range 0–1. — 是否需要记录总数，0不需要，1需要。 */
+  /** Whether to return RecordNum (1). — 是否需要记录总数，0不需要，1需要。 */
   NeedRecordNum?: number;
-  /** Whether to return ConditionValue (0: yes). Limits: range 0–1. — 是否需要过滤条件，0需要，1不需要。 */
+  /** Whether to return ConditionValue (0: yes). — 是否需要过滤条件，0需要，1不需要。 */
   NeedConditionValue?: number;
-  /** Filters: ProductCodes (bms, eip), RegionIds, ResourceKeyword. — 过滤条件：ProductCodes（bms、eip）、RegionIds、ResourceKeyword。 */
+  /** Filters: ProductCodes (bms, eip), RegionIds, ResourceKeyword. — 过滤条件：ProductCodes（bms、eip）、RegionIds、Re… */
   Conditions?: Conditions;
 }
 
@@ -573,11 +573,11 @@ export interface DescribeBillSummaryByResourceResponse {
  * DescribeBillSummaryByRegion 的输入：获取地域汇总费用分布。
  */
 export interface DescribeBillSummaryByRegionRequest {
-  /** The payer's UIN; only the caller's own account. Limits: length 0–32. — 查询账单数据的用户UIN； */
+  /** The payer's UIN; only the caller's own account. — 查询账单数据的用户UIN； */
   PayerUin?: string;
-  /** Start (UTC+8), e.g. 2018-09-01 00:00:00. Limits: length 0–19. — 开始时间（东八区），例 2018-09-01 00:00:00。 */
+  /** Start (UTC+8), e.g. 2018-09-01 00:00:00. — 开始时间（东八区），例 2018-09-01 00:00:00。 */
   BeginTime: string;
-  /** End (UTC+8, inclusive), e.g. 2018-09-30 23:59:59. Limits: length 0–19. — 结束时间（东八区，含），例 2018-09-30 23:59:59。 */
+  /** End (UTC+8, inclusive), e.g. 2018-09-30 23:59:59. — 结束时间（东八区，含），例 2018-09-30 23:59:59。 */
   EndTime: string;
 }
 
@@ -597,13 +597,13 @@ export interface DescribeBillSummaryByRegionResponse {
  * DescribeBillSummaryByTag 的输入：获取按标签汇总费用分布。
  */
 export interface DescribeBillSummaryByTagRequest {
-  /** The payer's UIN; only the caller's own account. Limits: length 0–32. — 查询账单数据的用户UIN； */
+  /** The payer's UIN; only the caller's own account. — 查询账单数据的用户UIN； */
   PayerUin?: string;
-  /** Start (UTC+8), e.g. 2018-09-01 00:00:00. Limits: length 0–19. — 开始时间（东八区），例 2018-09-01 00:00:00。 */
+  /** Start (UTC+8), e.g. 2018-09-01 00:00:00. — 开始时间（东八区），例 2018-09-01 00:00:00。 */
   BeginTime: string;
-  /** End (UTC+8, inclusive), e.g. 2018-09-30 23:59:59. Limits: length 0–19. — 结束时间（东八区，含），例 2018-09-30 23:59:59。 */
+  /** End (UTC+8, inclusive), e.g. 2018-09-30 23:59:59. — 结束时间（东八区，含），例 2018-09-30 23:59:59。 */
   EndTime: string;
-  /** Tag key. Limits: length 1–127. — 标签键。 */
+  /** Tag key. — 标签键。 */
   TagKey: string;
 }
 
@@ -625,13 +625,13 @@ export interface DescribeBillSummaryByTagResponse {
  * DescribeBillFeeTrend 的输入：获取费用趋势。
  */
 export interface DescribeBillFeeTrendRequest {
-  /** The payer's UIN; only the caller's own account. Limits: length 0–32. — 查询账单数据的用户UIN； */
+  /** The payer's UIN; only the caller's own account. — 查询账单数据的用户UIN； */
   PayerUin?: string;
-  /** Start (UTC+8), e.g. 2018-09-01 00:00:00. Limits: length 0–19. — 开始时间（东八区），例 2018-09-01 00:00:00。 */
+  /** Start (UTC+8), e.g. 2018-09-01 00:00:00. — 开始时间（东八区），例 2018-09-01 00:00:00。 */
   BeginTime: string;
-  /** End (UTC+8, inclusive), e.g. 2018-09-30 23:59:59. Limits: length 0–19. — 结束时间（东八区，含），例 2018-09-30 23:59:59。 */
+  /** End (UTC+8, inclusive), e.g. 2018-09-30 23:59:59. — 结束时间（东八区，含），例 2018-09-30 23:59:59。 */
   EndTime: string;
-  /** Filters: ProductCodes (bms, eip), RegionIds, ResourceKeyword. — 过滤条件：ProductCodes（bms、eip）、RegionIds、ResourceKeyword。 */
+  /** Filters: ProductCodes (bms, eip), RegionIds, ResourceKeyword. — 过滤条件：ProductCodes（bms、eip）、RegionIds、Re… */
   Conditions?: Conditions;
 }
 
@@ -651,11 +651,11 @@ export interface DescribeBillFeeTrendResponse {
  * DescribeBillDownloadList 的输入：获取账单下载列表。
  */
 export interface DescribeBillDownloadListRequest {
-  /** The payer's UIN; only the caller's own account. Limits: length 0–32. — 查询账单数据的用户UIN； */
+  /** The payer's UIN; only the caller's own account. — 查询账单数据的用户UIN； */
   PayerUin?: string;
-  /** First month, e.g. 2026-01. Limits: length 0–7. — 开始月份，例 2026-01。 */
+  /** First month, e.g. 2026-01. — 开始月份，例 2026-01。 */
   BeginMonth: string;
-  /** Last month (inclusive), e.g. 2026-03; at most 12 months. Limits: length 0–7. — 结束月份（含），例 2026-03，最多12个月。 */
+  /** Last month (inclusive), e.g. 2026-03; at most 12 months. — 结束月份（含），例 2026-03，最多12个月。 */
   EndMonth: string;
 }
 
@@ -673,9 +673,9 @@ export interface DescribeBillDownloadListResponse {
  * CreateWarning 的输入：设置余额预警。
  */
 export interface CreateWarningRequest {
-  /** Warning status: 0 off, 1 on. Limits: range 0–1. — 预警状态码 0:关，1:开。 */
+  /** Warning status: 0 off, 1 on. — 预警状态码 0:关，1:开。 */
   Status: number;
-  /** Threshold (yuan, at most two decimals). Limits: range -10000000000000–10000000000000. — 预警额度值（元，最多两位小数）。 */
+  /** Threshold (yuan, at most two decimals). — 预警额度值（元，最多两位小数）。 */
   BalanceThreshold: number;
 }
 

@@ -1290,13 +1290,13 @@ export interface DeleteTenantAccessKeyResponse {
  * RechargeAccount 的输入：账户充值。
  */
 export interface RechargeAccountRequest {
-  /** The tenant account. Limits: length 1–32. — 租户账号 OwnerUin。 */
+  /** The tenant account. — 租户账号 OwnerUin。 */
   OwnerUin: string;
-  /** Amount in yuan, a decimal string with at most two decimals, e.g. "100.00"; negative takes money back. Limits: length 1–20. — 充值金额（元），十进制字符串，最多两位小数，例如 "100.00"； */
+  /** Amount in yuan, a decimal string with at most two decimals, e.g. "100.00"; negative takes money back. — 充值金额（元），十进制字符串，最多两位小数，例如 "100.00"； */
   Amount: string;
-  /** Idempotency token: a repeated request with the same token credits once. Limits: length 0–64. — 幂等标识：同一 ClientToken 的重复请求只充值一次。 */
+  /** Idempotency token: a repeated request with the same token credits once. — 幂等标识：同一 ClientToken 的重复请求只充值一次。 */
   ClientToken?: string;
-  /** Remark. Limits: length 0–200. — 备注。 */
+  /** Remark. — 备注。 */
   Remark?: string;
 }
 
@@ -1316,13 +1316,13 @@ export interface RechargeAccountResponse {
  * DescribeAccountBalances 的输入：查询账户余额与欠费。
  */
 export interface DescribeAccountBalancesRequest {
-  /** Only these accounts (at most 100). Limits: items 0–100. — 按 OwnerUin 查询，最多 100 个。 */
+  /** Only these accounts (at most 100). — 按 OwnerUin 查询，最多 100 个。 */
   OwnerUins?: string[];
   /** Only accounts in arrears. — 只看欠费账号。 */
   InArrears?: boolean;
-  /** Offset, default 0. Limits: range 0–∞; default 0. — 偏移量，默认为0。 */
+  /** Offset, default 0. — 偏移量，默认为0。 */
   Offset?: number;
-  /** Number of results, default 20, maximum 100. Limits: range 1–100; default 20. — 返回数量，默认为20，最大值为100。 */
+  /** Number of results, default 20, maximum 100. — 返回数量，默认为20，最大值为100。 */
   Limit?: number;
 }
 
@@ -1342,9 +1342,9 @@ export interface DescribeAccountBalancesResponse {
  * SetTrafficPrice 的输入：设置公网流量价格。
  */
 export interface SetTrafficPriceRequest {
-  /** ISP line, e.g. BGP. Limits: length 1–32. — 线路，如 BGP。 */
+  /** ISP line, e.g. BGP. — 线路，如 BGP。 */
   Isp: string;
-  /** Price per GB (yuan), e.g. "0.80". Limits: length 1–20. — 单价（元/GB），例如 "0.80"。 */
+  /** Price per GB (yuan), e.g. "0.80". — 单价（元/GB），例如 "0.80"。 */
   PricePerGb: string;
 }
 
@@ -1376,17 +1376,17 @@ export interface DescribeTrafficPricesResponse {
  * DescribeUsageRecords 的输入：查询用量记录。
  */
 export interface DescribeUsageRecordsRequest {
-  /** Only this account. Limits: length 0–32. — 只看该账号。 */
+  /** Only this account. — 只看该账号。 */
   OwnerUin?: string;
-  /** Only this resource. Limits: length 0–64. — 只看该资源。 */
+  /** Only this resource. — 只看该资源。 */
   ResourceId?: string;
-  /** Start, Unix seconds (inclusive). Limits: range 0–∞. — 开始时间，Unix 时间戳（秒），含。 */
+  /** Start, Unix seconds (inclusive). — 开始时间，Unix 时间戳（秒），含。 */
   StartTime: number;
-  /** End, Unix seconds (exclusive). Limits: range 0–∞. — 结束时间，Unix 时间戳（秒），不含。 */
+  /** End, Unix seconds (exclusive). — 结束时间，Unix 时间戳（秒），不含。 */
   EndTime: number;
-  /** Offset, default 0. Limits: range 0–∞; default 0. — 偏移量，默认为0。 */
+  /** Offset, default 0. — 偏移量，默认为0。 */
   Offset?: number;
-  /** Number of results, default 100, maximum 1000. Limits: range 1–1000; default 100. — 返回数量，默认为100，最大值为1000。 */
+  /** Number of results, default 100, maximum 1000. — 返回数量，默认为100，最大值为1000。 */
   Limit?: number;
 }
 
@@ -1406,9 +1406,9 @@ export interface DescribeUsageRecordsResponse {
  * DescribeBillingReconciliation 的输入：计费对账。
  */
 export interface DescribeBillingReconciliationRequest {
-  /** Day (UTC+8), e.g. 2026-01-15; default yesterday. Limits: length 0–10. — 日期（东八区），例如 2026-01-15； */
+  /** Day (UTC+8), e.g. 2026-01-15; default yesterday. — 日期（东八区），例如 2026-01-15； */
   Date?: string;
-  /** Tolerance in seconds, default 3600. Limits: range 0–86400; default 3600. — 容差（秒），默认 3600。 */
+  /** Tolerance in seconds, default 3600. — 容差（秒），默认 3600。 */
   ToleranceSeconds?: number;
 }
 
