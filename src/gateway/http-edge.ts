@@ -21,7 +21,7 @@ import type { Duplex } from 'node:stream';
 import { docsSite, type DocsAnswer } from '../docs/reference.ts';
 import { ApiError, malformedBody, requestTooLarge, unsupportedProtocol } from '../shared/errors.ts';
 import { connectionCap } from './connection-cap.ts';
-import type { GatewayDeps } from './deps.ts';
+import type { AgentPushPort, GatewayDeps } from './deps.ts';
 import { JSON_HEADERS, errorBody } from './envelope.ts';
 import type { RawRequest } from './exchange.ts';
 import { handleRequest, type GatewayResponse } from './pipeline.ts';
@@ -107,6 +107,10 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, deps: 
   const { body, received, timedOut } = await readBody(req, limits.bodyTimeoutMs);
   const url = req.url ?? '/';
   const q = url.indexOf('?');
+  if (deps.agentPush && (q < 0 ? url : url.slice(0, q)) === deps.agentPush.path) {
+    await serveAgentPush(req, res, deps.agentPush, { body, received, timedOut });
+    return;
+  }
   const raw: RawRequest = {
     method: req.method ?? '',
     url,
@@ -136,6 +140,25 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, deps: 
   // The access-log line is built and written after the turn's answers have gone out.
   if (deps.logger.isLevelEnabled?.('info') === false) batch(write); // nobody reads it: do not build it
   else batch(write, () => logRequest(deps, out, raw.remoteAddress, performance.now() - started));
+}
+
+/** An agent's push: answered with the port's status and JSON, never through the API pipeline. */
+async function serveAgentPush(
+  req: http.IncomingMessage, res: http.ServerResponse, port: AgentPushPort, read: { body: Buffer; received: number; timedOut: boolean },
+): Promise<void> {
+  let answer: { status: number; body: Record<string, unknown> };
+  if (read.timedOut) answer = { status: 408, body: { error: 'the body did not arrive in time' } };
+  else {
+    try {
+      const auth = req.headers.authorization;
+      answer = await port.push({ method: req.method ?? '', authorization: typeof auth === 'string' ? auth : undefined, body: read.body, bodySize: read.received, remoteAddress: req.socket.remoteAddress ?? '' });
+    } catch {
+      answer = { status: 500, body: { error: 'internal error' } };
+    }
+  }
+  const text = JSON.stringify(answer.body);
+  res.writeHead(answer.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...(read.timedOut ? { Connection: 'close' } : {}) });
+  res.end(text);
 }
 
 /** The API reference (src/docs): HTML pages, not API envelopes. */

@@ -17,6 +17,7 @@ import { auditService } from '../services/audit-service.ts';
 import { bmsService } from '../services/bms-service.ts';
 import { bmsOpsService } from '../services/bmsops-service.ts';
 import { camService } from '../services/cam-service.ts';
+import { monitorService } from '../services/monitor-service.ts';
 import { regionCatalog } from '../services/regions/region-catalog.ts';
 import { stsService } from '../services/sts-service.ts';
 import { vpcService } from '../services/vpc-service.ts';
@@ -28,6 +29,11 @@ import { createSimDriver, rowBackedStateStore, type SimDriver } from '../drivers
 import { FLOWS } from '../flows/index.ts';
 import type { FlowDeps } from '../flows/deps.ts';
 import { startPowerSync, type PowerSync } from '../reconcile/power-sync.ts';
+import { bmcReadings } from '../monitoring/bmc-source.ts';
+import { AGENT_PUSH_PATH, agentPushEndpoint } from '../monitoring/push-endpoint.ts';
+import { startAlarmJob, type AlarmJob } from '../monitoring/alarms.ts';
+import { startRollupJob, type RollupJob } from '../monitoring/rollup-job.ts';
+import { startSimSource, type SimSource } from '../monitoring/sim-source.ts';
 import { TaskEngine } from '../tasks/engine.ts';
 import { masterKeys, rateLimiting, specsOf, storeAuditSink } from './abuse-resistance.ts';
 import { serverAccess } from './server-access.ts';
@@ -49,6 +55,12 @@ export interface RunningBms {
   sim: SimDriver;
   engine: TaskEngine<FlowDeps>;
   powerSync: PowerSync;
+  /** Compacts, rolls up and expires metric samples. */
+  rollups: RollupJob;
+  /** Judges alarm policies and delivers their webhooks. */
+  alarms: AlarmJob;
+  /** The simulated datacenter's in-band metrics (its timer off when BMS_SIM_METRICS_MS=0). */
+  simMetrics: SimSource;
   credentials: BootstrapResult;
   /** What the HTTP edge runs requests against (benchmarks drive the pipeline without HTTP). */
   gateway: GatewayDeps;
@@ -68,8 +80,9 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   const regions = regionCatalog(store.db, clock);
   const sim = createSimDriver({ state: rowBackedStateStore(simRows(store)), timeScale: config.simTimeScale });
   const servers = serverAccess(store, box, { sim });
+  const flowDeps: FlowDeps = { store, servers, secrets: box, logger };
   const engine = new TaskEngine<FlowDeps>({
-    store, flows: FLOWS, deps: { store, servers, secrets: box, logger }, clock, logger,
+    store, flows: FLOWS, deps: flowDeps, clock, logger,
     concurrency: config.workers, leaseMs: config.taskLeaseMs, timeScale: config.simTimeScale,
   });
   const instanceDeps = { store, regions, scheduler: engine, logger };
@@ -82,7 +95,9 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
       audit: auditService({ store }),
       cam: camService({ store, box }),
       sts: stsService({ store, box }),
+      monitor: monitorService({ store, box }),
     },
+    agentPush: agentPushEndpoint(store, clock),
     credentials: storeCredentialResolver(store.db, box, clock),
     regions,
     replays: { remember: (signature, expiresAt) => remember(store.db, signature, expiresAt, clock()) },
@@ -102,6 +117,7 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
     throw e;
   }
   const endpoint = `${edge.address.host}:${edge.address.port}`;
+  flowDeps.agentPushUrl = config.monitoring.agentEndpoint ?? `http://${endpoint}${AGENT_PUSH_PATH}`;
   const credentials = await bootstrap(store, box, {
     dataDir: config.dataDir, region: config.region, zones: config.zones, endpoint, now: clock(),
   });
@@ -119,11 +135,17 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   }, 60_000);
   purge.unref();
   engine.start();
-  const powerSync = startPowerSync({ store, servers, owner: engine.owner, clock, logger, intervalMs: config.powerSyncMs });
+  const powerSync = startPowerSync({ store, servers, owner: engine.owner, clock, logger, intervalMs: config.powerSyncMs, onReadings: bmcReadings(store) });
+  const rollups = startRollupJob({ store, clock, logger, intervalMs: config.monitoring.rollupMs });
+  const alarms = startAlarmJob({ store, box, clock, logger, intervalMs: config.monitoring.alarmMs });
+  const simMetrics = startSimSource({ store, clock, logger, intervalMs: config.monitoring.simMetricsMs });
   return {
-    endpoint, edge, store, box, sim, engine, powerSync, credentials, gateway: deps, logger,
+    endpoint, edge, store, box, sim, engine, powerSync, rollups, alarms, simMetrics, credentials, gateway: deps, logger,
     async close() {
       clearInterval(purge);
+      simMetrics.stop();
+      alarms.stop();
+      rollups.stop();
       keys.stop();
       powerSync.stop();
       await edge.close();

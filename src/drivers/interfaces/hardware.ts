@@ -67,6 +67,11 @@ export interface InstallConfig {
   /** SHA-512 crypt hash of the login password; the clear password never reaches a driver. */
   passwordHash: string;
   network: { address: string; prefixLength: number; gateway: string; backupAddresses: string[]; vlan?: number };
+  /**
+   * The monitoring agent to install and start (EnhancedService.MonitorService): where it pushes
+   * and the instance's own credential (a secret: the installer writes it to a root-only file).
+   */
+  monitorAgent?: { endpoint: string; token: string; intervalSeconds: number };
 }
 
 export interface DeployInterface {
@@ -106,6 +111,8 @@ export interface HardwareDriver {
   readonly raid: RaidInterface;
   readonly deploy: DeployInterface;
   readonly network: NetworkInterface;
+  /** BMC sensors (power, inlet temperature), read by the power-state sync for monitoring. */
+  readonly sensors: SensorsInterface;
 }
 
 export type DriverErrorKind = 'unreachable' | 'failed' | 'timeout' | 'unsupported';

@@ -33,6 +33,9 @@ import { listIndexes } from './0011-list-indexes.ts';
 import { pageOrderIndexes } from './0012-page-order-indexes.ts';
 import { instanceCounts } from './0013-instance-counts.ts';
 import { eipTraffic } from './0030-eip-traffic.ts';
+import { metrics } from './0040-metrics.ts';
+import { monitorAgents } from './0041-monitor-agents.ts';
+import { alarms } from './0042-alarms.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-identity': identity,
@@ -49,6 +52,9 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0012-page-order-indexes': pageOrderIndexes,
   '0013-instance-counts': instanceCounts,
   '0030-eip-traffic': eipTraffic,
+  '0040-metrics': metrics,
+  '0041-monitor-agents': monitorAgents,
+  '0042-alarms': alarms,
 };
 
 export interface MigrateOptions {
