@@ -532,11 +532,12 @@ describe('hardware registry and unsupported concerns', () => {
   test('driverFor gives the factory of a known type and names the known ones otherwise', () => {
     assert.equal(driverFor('sim'), HARDWARE_TYPES.sim);
     assert.equal(driverFor('sim')({ timeScale: 0 }).type, 'sim');
-    assert.throws(() => driverFor('ipmi'), /Unknown hardware type "ipmi"; known types: sim/);
+    assert.throws(() => driverFor('ipmi'), /Unknown hardware type "ipmi"; known types: sim, redfish/);
     const sim = HARDWARE_TYPES.sim({ timeScale: 0 });
     assert.equal(driverIn({ sim }, 'sim'), sim);
     assert.throws(() => driverIn({}, 'sim'), /no driver for it/);
-    assert.throws(() => driverIn({ sim }, 'redfish'), /Unknown hardware type/);
+    assert.throws(() => driverIn({ sim }, 'redfish'), /"redfish" is known, but this deployment set up no driver for it/);
+    assert.throws(() => driverIn({ sim }, 'ipmi'), /Unknown hardware type/);
   });
 
   test('noop concerns reject every call as unsupported, naming the operation', async () => {

@@ -23,6 +23,9 @@ const { value } = fc.letrec<{ value: unknown }>((tie) => ({
 }));
 const request = fc.dictionary(key, value, { minKeys: 1, maxKeys: 6 });
 
+/** The same value on ordinary objects (unflatten builds objects without a prototype). */
+const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
+
 const asStrings = (v: unknown): Nested =>
   Array.isArray(v) ? v.map(asStrings) : typeof v === 'object' && v !== null
     ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, asStrings(x)]))
@@ -31,7 +34,7 @@ const asStrings = (v: unknown): Nested =>
 describe('flat parameters', () => {
   it('unflatten(flatten(x)) equals x with scalars as strings', () => {
     fc.assert(fc.property(request, (req) => {
-      assert.deepEqual(unflatten(flatten(req)), asStrings(req));
+      assert.deepEqual(plain(unflatten(flatten(req))), asStrings(req));
     }), { numRuns: 500 });
   });
 
@@ -39,7 +42,7 @@ describe('flat parameters', () => {
     fc.assert(fc.property(fc.array(fc.string(), { minLength: 1, maxLength: 30 }), fc.infiniteStream(fc.nat()), (items, seeds) => {
       const pairs = items.map((v, i) => [`InstanceIds.${i}`, v] as [string, string]);
       const shuffled = [...pairs].sort(() => (seeds.next().value % 3) - 1);
-      assert.deepEqual(unflatten(shuffled), { InstanceIds: items });
+      assert.deepEqual(plain(unflatten(shuffled)), { InstanceIds: items });
     }), { numRuns: 200 });
   });
 
@@ -54,6 +57,13 @@ describe('flat parameters', () => {
 
   it('inconsistent keys are InvalidParameter naming the key, never a crash', () => {
     assert.throws(() => unflatten([['A', '1'], ['A.B', '2']]), { code: 'InvalidParameter', message: /A/ });
+    for (const name of ['__proto__', 'constructor', 'prototype']) {
+      assert.throws(() => unflatten([[`${name}.Limit`, '1']]), { code: 'InvalidParameter', message: new RegExp(`${name}.*not accepted as a parameter name`) });
+      assert.throws(() => unflatten([[`Filters.0.${name}`, '1']]), { code: 'InvalidParameter' });
+    }
+    const rebuilt = unflatten([['Placement.Zone', 'z']]);
+    assert.equal(Object.getPrototypeOf(rebuilt), null);
+    assert.equal(Object.getPrototypeOf(rebuilt.Placement), null, 'decoded objects have no prototype');
     assert.throws(() => unflatten([['InstanceIds.1', 'x']]), { code: 'InvalidParameter', message: /InstanceIds\.0/ });
     assert.throws(() => unflatten([['X.0', 'a'], ['X.Name', 'b']]), { code: 'InvalidParameter' });
     assert.throws(() => unflatten([['A..B', '1']]), { code: 'InvalidParameter' });

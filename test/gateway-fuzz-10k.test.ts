@@ -281,8 +281,10 @@ describe('gateway fuzzing: 10,000 requests against a server process', () => {
       `; cut off by the server (client-side transport errors): ${JSON.stringify(Object.fromEntries(transport))}`);
     assert.deepEqual(problems.slice(0, 20), [], `${problems.length} problem(s)`);
     assert.equal(codes.get('InternalError') ?? 0, 0);
+    // (InvalidAction is no longer among them: the recipes reached it only through requests now refused
+    // earlier — a repeated or unstorable v1 common parameter, a signature reused for another action.)
     for (const code of ['Success', 'MissingParameter', 'InvalidParameter', 'InvalidParameterValue', 'UnknownParameter', 'AuthFailure.SignatureFailure',
-      'AuthFailure.SecretIdNotFound', 'AuthFailure.SignatureExpire', 'UnsupportedProtocol', 'InvalidAction', 'NoSuchVersion', 'UnsupportedRegion']) {
+      'AuthFailure.SecretIdNotFound', 'AuthFailure.SignatureExpire', 'UnsupportedProtocol', 'NoSuchVersion', 'UnsupportedRegion']) {
       assert.ok((codes.get(code) ?? 0) > 0, `the traffic reached ${code}`);
     }
     assert.ok(server.alive(), 'the process is up');

@@ -77,7 +77,8 @@ describe('alarm policies', () => {
     assert.match(policy.PolicyId, /^policy-/);
     assert.ok(policy.WebhookSecret.length >= 40);
     deaf = await monitor('CreateAlarmPolicy', { ...base, PolicyName: 'deaf', WebhookUrl: 'http://127.0.0.1:1/never', Condition: { Rules: [{ ...rule, Value: '90', ContinuePeriod: 1, NoticeFrequency: 0 }] } });
-    await server.store.db.insertInto('instance_tags').values({ instance_id: instances[1]!, tag_key: 'team', tag_value: 'db' }).execute();
+    const demo = server.credentials.demo;
+    await sdk(demo, 'tag')('AddResourceTag', { TagKey: 'team', TagValue: 'db', Resource: `qcs::bms:${demo.Region}:uin/${demo.accountUin}:instance/${instances[1]}` });
     await monitor('CreateAlarmPolicy', { ...base, PolicyName: 'by-tag', InstanceIds: [], TagInstances: [{ Key: 'team', Value: 'db' }], WebhookUrl: '', Condition: { Rules: [{ ...rule, MetricName: 'MemUsage' }] } });
     const { TotalCount, Policies } = await monitor<{ TotalCount: number; Policies: Array<{ PolicyName: string; UseSum: number; InstanceIds: string[]; TagInstances: unknown[]; Condition: { Rules: Array<{ MetricName: string; Value: string; ContinuePeriod: number }> } }> }>('DescribeAlarmPolicies', { Module: 'monitor' });
     assert.equal(TotalCount, 3);

@@ -26,6 +26,7 @@ const fleet = (maxSwitches: number, maxRacks: number, maxServers: number) =>
 function obeys(type: SpreadType, slots: readonly Slot[]): boolean {
   const racks = new Set(slots.map((s) => s.rackId));
   const switches = new Set(slots.map((s) => s.switchId));
+  if (type === 'SW') return switches.size === slots.length;
   if (racks.size !== slots.length) return false;
   return type === 'RACK' ? switches.size === slots.length : switches.size <= 1;
 }
@@ -103,9 +104,9 @@ describe('spread placement scheduler', () => {
         return;
       }
       const usedRacks = new Set(members.map((m) => m.rackId));
-      if (s.type === 'RACK') {
+      if (s.reason === 'switches') {
         const usedSwitches = new Set(members.map((m) => m.switchId));
-        const usable = new Set(candidates.filter((c) => !usedRacks.has(c.rackId) && !usedSwitches.has(c.switchId)).map((c) => c.switchId));
+        const usable = new Set(candidates.filter((c) => (s.type === 'SW' || !usedRacks.has(c.rackId)) && !usedSwitches.has(c.switchId)).map((c) => c.switchId));
         assert.equal(s.usable, usable.size);
         assert.ok(s.usable < s.needed);
         assert.equal(s.withFree, new Set(candidates.map((c) => c.switchId)).size);

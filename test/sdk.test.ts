@@ -132,6 +132,30 @@ describe('SDK: retries only where safe', () => {
   });
 });
 
+describe('SDK: waiters under throttling', () => {
+  it('keep polling when a poll is answered RequestLimitExceeded, and still stop at the deadline', async () => {
+    let clock = 0;
+    let polls = 0;
+    const throttled = () => new BmsError('RequestLimitExceeded', 'DescribeTasks is limited to 10 requests per second per account; retry later.', 'r', 'bms:DescribeTasks');
+    const client = {
+      DescribeInstances: async () => ({ TotalCount: 1, InstanceSet: [{ InstanceId: 'bms-1', Status: polls >= 3 ? 'RUNNING' : 'PENDING' }], RequestId: 'r' }),
+      DescribeTasks: async () => { polls += 1; if (polls <= 2) throw throttled(); return { TotalCount: 0, TaskSet: [], RequestId: 'r' }; },
+    };
+    const opts = { now: () => clock, sleep: async (ms: number) => { clock += ms; }, timeoutMs: 60_000 };
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a two-method fake of the client
+    const done = await waitForInstances(client as any, ['bms-1'], 'RUNNING', opts);
+    assert.equal(done[0]!.Status, 'RUNNING');
+    assert.ok(polls >= 3);
+    clock = 0;
+    const always = { ...client, DescribeTasks: async () => { throw throttled(); } };
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a two-method fake of the client
+    await assert.rejects(waitForInstances(always as any, ['bms-1'], 'RUNNING', { ...opts, timeoutMs: 5_000 }), { name: 'BmsWaiterError' });
+    const broken = { ...client, DescribeTasks: async () => { throw new BmsError('ResourceNotFound', 'gone', 'r', 'bms:DescribeTasks'); } };
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a two-method fake of the client
+    await assert.rejects(waitForInstances(broken as any, ['bms-1'], 'RUNNING', opts), { code: 'ResourceNotFound' });
+  });
+});
+
 describe('SDK against BMS running as a process', () => {
   let server: ChildServer;
   let dataDir: string;

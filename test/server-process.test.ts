@@ -81,15 +81,21 @@ function lifecycle(backend: string, envFor: () => Record<string, string>) {
     const env: Record<string, string> = { BMS_DATA_DIR: dataDir, ...envFor() };
     let first: { SecretId: string; SecretKey: string };
 
-    it('starts on a fresh data folder, prints the endpoint and demo keys, writes the credential files', async () => {
+    it('starts on a fresh data folder, prints the endpoint and the demo SecretId (the SecretKey only to a terminal), writes the credential files', async () => {
       const s = await start(env);
       try {
         const demo = readCredentials(dataDir, 'demo-credentials.json');
         const operator = readCredentials(dataDir, 'operator-credentials.json');
-        assert.deepEqual(Object.keys(demo).sort(), ['Endpoint', 'Region', 'SecretId', 'SecretKey']);
+        assert.deepEqual(Object.keys(demo).sort(), ['ConsoleAccount', 'ConsolePassword', 'ConsoleUrl', 'ConsoleUser', 'Endpoint', 'Region', 'SecretId', 'SecretKey']);
+        const consoleLogin = demo as unknown as { ConsoleUrl: string; ConsolePassword: string };
+        assert.equal(consoleLogin.ConsoleUrl, `http://${s.endpoint}/console/`);
+        assert.ok(s.stdout.includes(`web console   http://${s.endpoint}/console/`), 'the banner shows the console URL');
+        assert.ok(!s.stdout.includes(consoleLogin.ConsolePassword), 'the console password is shown only on a terminal');
         assert.equal(demo.Endpoint, s.endpoint);
         assert.match(s.endpoint, /^127\.0\.0\.1:\d+$/);
-        assert.ok(s.stdout.includes(demo.SecretId) && s.stdout.includes(demo.SecretKey), 'the banner shows the demo keys');
+        assert.ok(s.stdout.includes(demo.SecretId), 'the banner shows the demo SecretId');
+        assert.ok(!s.stdout.includes(demo.SecretKey), 'stdout is a pipe here: no SecretKey in what a service manager would log');
+        assert.ok(s.stdout.includes(`SecretKey in ${join(dataDir, 'demo-credentials.json')}`), s.stdout);
         assert.ok(s.stdout.includes(operator.SecretId));
         assert.equal((await describeZones(demo)).TotalCount, 2);
         first = demo;
@@ -112,7 +118,8 @@ function lifecycle(backend: string, envFor: () => Record<string, string>) {
 
     it('keeps the master key file private and no SecretKey in clear in the data folder', () => {
       if (!env.BMS_MASTER_KEY) assert.equal(statSync(join(dataDir, 'master.key')).mode & 0o777, 0o600);
-      const secrets = [first.SecretKey, readCredentials(dataDir, 'operator-credentials.json').SecretKey];
+      const demo = readCredentials(dataDir, 'demo-credentials.json') as unknown as { ConsolePassword: string };
+      const secrets = [first.SecretKey, readCredentials(dataDir, 'operator-credentials.json').SecretKey, demo.ConsolePassword];
       for (const file of readdirSync(dataDir).filter((f) => f.startsWith('bms.sqlite'))) {
         const bytes = readFileSync(join(dataDir, file));
         for (const secret of secrets) assert.ok(!bytes.includes(secret), `${file} holds a SecretKey in clear`);

@@ -25,7 +25,7 @@ import { createSubnetIn } from '../../src/services/vpc/subnets.ts';
 import { createVpcIn } from '../../src/services/vpc/vpcs.ts';
 import { newId } from '../../src/shared/ids.ts';
 import { listZones } from '../../src/store/repos/regions.ts';
-import type { Database, InstancesTable, IpAllocationsTable, InstanceTagsTable } from '../../src/store/schema.ts';
+import type { Database, InstancesTable, IpAllocationsTable, ResourceTagsTable } from '../../src/store/schema.ts';
 
 export const SUBNETS = 100;
 const TRANSACTION_ROWS = 5_000;
@@ -37,6 +37,7 @@ interface SeedSubnet { id: string; zone: string; first: number }
 
 interface Fleet {
   accountUin: string;
+  region: string;
   vpcId: string;
   subnets: SeedSubnet[];
   flavorsByZone: Map<string, SeedFlavor[]>;
@@ -97,7 +98,7 @@ async function prepare(bms: RunningBms): Promise<Fleet> {
     }
     return { vpcId: vpc.id, subnets: made };
   });
-  return { accountUin, vpcId, subnets, flavorsByZone, epoch: now - SUBNETS * 1000 * 1000, count: 0 };
+  return { accountUin, region, vpcId, subnets, flavorsByZone, epoch: now - SUBNETS * 1000 * 1000, count: 0 };
 }
 
 async function standardFlavors(db: Kysely<Database>, zone: string): Promise<SeedFlavor[]> {
@@ -126,7 +127,7 @@ async function insertRange(tx: Kysely<Database>, f: Fleet, from: number, to: num
   for (let start = from; start < to; start += STATEMENT_ROWS) {
     const instances: InstancesTable[] = [];
     const addresses: IpAllocationsTable[] = [];
-    const tags: InstanceTagsTable[] = [];
+    const tags: ResourceTagsTable[] = [];
     for (let i = start; i < Math.min(to, start + STATEMENT_ROWS); i++) {
       const row = instanceRow(f, i);
       instances.push(row);
@@ -134,11 +135,14 @@ async function insertRange(tx: Kysely<Database>, f: Fleet, from: number, to: num
         subnet_id: row.subnet_id, address: row.private_ip!, address_num: addressNumOf(f, i), account_uin: f.accountUin,
         kind: 'primary', owner_id: row.id, created_at: row.created_at,
       });
-      tags.push({ instance_id: row.id, tag_key: 'env', tag_value: TAG_VALUES[i % TAG_VALUES.length]! });
+      tags.push({
+        resource_kind: 'instance', resource_id: row.id, tag_key: 'env', tag_value: TAG_VALUES[i % TAG_VALUES.length]!,
+        account_uin: f.accountUin, region: f.region, created_at: row.created_at,
+      });
     }
     await tx.insertInto('instances').values(instances).execute();
     await tx.insertInto('ip_allocations').values(addresses).execute();
-    await tx.insertInto('instance_tags').values(tags).execute();
+    await tx.insertInto('resource_tags').values(tags).execute();
   }
 }
 

@@ -28,6 +28,8 @@ const schema = z.object({
   BMS_SIM_TIME_SCALE: z.coerce.number().min(0).max(10).default(1 / 60),
   /** Seed the demo fleet, networks and instances on first start (set 0 for an empty cloud). */
   BMS_DEMO: z.enum(['0', '1']).default('1'),
+  /** With BMS_DEMO=1: also seed a public address (EIP) pool per ISP from the documentation ranges (0: none). */
+  BMS_DEMO_EIPS: z.enum(['0', '1']).default('1'),
   /** Task engine: concurrent operations per process, and how long a worker's claim lasts without renewal. */
   BMS_WORKERS: z.coerce.number().int().min(1).max(1000).default(64),
   BMS_TASK_LEASE_MS: z.coerce.number().int().min(200).max(600_000).default(15_000),
@@ -72,6 +74,24 @@ const schema = z.object({
   BMS_ALARM_EVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   /** The URL installed monitoring agents push to; absent → this server's own address + /agent/v1/metrics. */
   BMS_AGENT_ENDPOINT: z.string().url().optional(),
+  /** Request bodies (bytes) held in memory at once, all connections together; larger ones wait their turn. */
+  BMS_HTTP_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024 * 1024).max(4 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+  /** On SIGTERM/SIGINT: the longest the process takes to answer what it received and exit (ms). */
+  BMS_STOP_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** Serve the simulated datacenter over Redfish on a loopback listener (the lab's Redfish face). */
+  BMS_LAB_REDFISH: z.enum(['0', '1']).default('1'),
+  /** Port of the lab's Redfish face; 0 picks a free one (the banner prints it). */
+  BMS_LAB_REDFISH_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** PEM file of CAs trusted for BMC certificates that are not pinned (besides the system roots). */
+  BMS_REDFISH_CA_FILE: z.string().optional(),
+  /** JSON file registering OS install images: {"<OS name>": {"path": "/…/x.iso", "sha256": "…"}}; each is verified before use. */
+  BMS_OS_IMAGE_MANIFEST: z.string().optional(),
+  /** Base URL BMCs and installers reach the service's /install/ media at (default: the API endpoint). */
+  BMS_INSTALL_BASE_URL: z.string().url().optional(),
+  /** Web console: a session ends after this many minutes without a request… */
+  BMS_CONSOLE_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  /** …and this many hours after sign-in, whatever happens. */
+  BMS_CONSOLE_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   /** pino log level; access log lines are `info`. */
   BMS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -87,6 +107,8 @@ export type Config = {
   logLevel: z.infer<typeof schema>['BMS_LOG_LEVEL'];
   simTimeScale: number;
   demo: boolean;
+  /** Seed the demo EIP pool (with `demo`). */
+  demoEips: boolean;
   workers: number;
   taskLeaseMs: number;
   powerSyncMs: number;
@@ -96,13 +118,21 @@ export type Config = {
   rateLimiter: 'store' | 'memory';
   rateLimitCacheMs: number;
   monitoring: { rollupMs: number; simMetricsMs: number; alarmMs: number; agentEndpoint: string | undefined };
+  labRedfish: boolean;
+  labRedfishPort: number;
+  redfishCaFile: string | undefined;
+  osImageManifest: string | undefined;
+  installBaseUrl: string | undefined;
+  console: { idleMs: number; absoluteMs: number };
   http: {
     headersTimeoutMs: number;
     bodyTimeoutMs: number;
     keepAliveTimeoutMs: number;
     maxHeaderBytes: number;
     maxConnectionsPerIp: number;
+    maxBufferedBytes: number;
   };
+  stopTimeoutMs: number;
 };
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -123,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: c.BMS_LOG_LEVEL,
     simTimeScale: c.BMS_SIM_TIME_SCALE,
     demo: c.BMS_DEMO === '1',
+    demoEips: c.BMS_DEMO_EIPS === '1',
     workers: c.BMS_WORKERS,
     taskLeaseMs: c.BMS_TASK_LEASE_MS,
     powerSyncMs: c.BMS_POWER_SYNC_MS,
@@ -132,12 +163,20 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     rateLimiter: c.BMS_RATE_LIMITER,
     rateLimitCacheMs: c.BMS_RATE_LIMIT_CACHE_MS,
     monitoring: { rollupMs: c.BMS_METRICS_ROLLUP_MS, simMetricsMs: c.BMS_SIM_METRICS_MS, alarmMs: c.BMS_ALARM_EVAL_MS, agentEndpoint: c.BMS_AGENT_ENDPOINT || undefined },
+    labRedfish: c.BMS_LAB_REDFISH === '1',
+    labRedfishPort: c.BMS_LAB_REDFISH_PORT,
+    redfishCaFile: c.BMS_REDFISH_CA_FILE || undefined,
+    osImageManifest: c.BMS_OS_IMAGE_MANIFEST || undefined,
+    installBaseUrl: c.BMS_INSTALL_BASE_URL || undefined,
+    console: { idleMs: c.BMS_CONSOLE_IDLE_MINUTES * 60_000, absoluteMs: c.BMS_CONSOLE_SESSION_HOURS * 3_600_000 },
     http: {
       headersTimeoutMs: c.BMS_HTTP_HEADERS_TIMEOUT_MS,
       bodyTimeoutMs: c.BMS_HTTP_BODY_TIMEOUT_MS,
       keepAliveTimeoutMs: c.BMS_HTTP_KEEP_ALIVE_TIMEOUT_MS,
       maxHeaderBytes: c.BMS_HTTP_MAX_HEADER_BYTES,
       maxConnectionsPerIp: c.BMS_HTTP_MAX_CONNECTIONS_PER_IP,
+      maxBufferedBytes: c.BMS_HTTP_MAX_BUFFERED_BYTES,
     },
+    stopTimeoutMs: c.BMS_STOP_TIMEOUT_MS,
   };
 }

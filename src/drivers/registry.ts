@@ -15,10 +15,12 @@
  *   4. Build it in the composition root (src/server) and put it in the `Drivers` map.
  */
 import type { HardwareDriver } from './interfaces/hardware.ts';
+import { createRedfishDriver, type RedfishDriver, type RedfishDriverOptions } from './redfish/index.ts';
 import { createSimDriver, type SimDriver, type SimDriverOptions } from './sim/index.ts';
 
 export const HARDWARE_TYPES = {
   sim: (options: SimDriverOptions = {}): SimDriver => createSimDriver(options),
+  redfish: (options: RedfishDriverOptions = {}): RedfishDriver => createRedfishDriver(options),
 } as const satisfies Record<string, (options: never) => HardwareDriver>;
 
 export type HardwareType = keyof typeof HARDWARE_TYPES;

@@ -2,6 +2,7 @@
  * Steps shared by several flows: power, wiping, quarantining a server, releasing what an
  * instance holds. Each is idempotent: it checks the state it is about to create.
  */
+import { DriverError } from '../drivers/interfaces/hardware.ts';
 import { applyEvent } from '../lifecycle/gate.ts';
 import type { LifecycleEvent } from '../lifecycle/transitions.ts';
 import type { FlowStep, StepContext } from '../tasks/flow.ts';
@@ -64,7 +65,7 @@ export function wipeStep(name: string, scope: 'all' | 'system', onFailure?: Step
     name, timeoutMs: scope === 'all' ? 60 * MINUTE : 15 * MINUTE, ...(onFailure ? { fallback: onFailure } : {}),
     run: (ctx) => onServer(ctx, async ({ driver, target }) => {
       if (await inMaintenance(ctx)) return; // quarantined earlier in this task: no more hardware work
-      await driver.deploy.wipeDisks(target, scope);
+      await skippedWhereUnsupported(ctx, 'wipe', () => driver.deploy.wipeDisks(target, scope));
     }),
   };
 }
@@ -90,9 +91,24 @@ export const buildRaidStep: Step = {
   name: 'build-raid', timeoutMs: 30 * MINUTE,
   run: (ctx) => onServer(ctx, async ({ driver, target }) => {
     const inst = await ctx.deps.store.db.selectFrom('instances').select('raid_type').where('id', '=', ctx.task.instanceId!).executeTakeFirstOrThrow();
-    await driver.raid.buildRaid(target, inst.raid_type);
+    await skippedWhereUnsupported(ctx, 'RAID', () => driver.raid.buildRaid(target, inst.raid_type));
   }),
 };
+
+/**
+ * Runs a hardware step that some hardware documents as unsupported (a BMC without Storage
+ * Volumes cannot build RAID; one without Drive.SecureErase cannot wipe): `unsupported` is a
+ * documented skip of the step, logged with the BMC's reason, not a failure. Every other error
+ * fails the step as usual.
+ */
+async function skippedWhereUnsupported(ctx: Ctx, what: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (e) {
+    if (!(e instanceof DriverError && e.kind === 'unsupported')) throw e;
+    ctx.deps.logger.warn({ taskId: ctx.task.id, serverId: ctx.task.serverId, step: what, reason: e.message }, `${what} step skipped: the hardware does not support it`);
+  }
+}
 
 /**
  * Installs the OS recorded on the instance; the installer gets a config, never a clear password.

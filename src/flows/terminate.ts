@@ -8,6 +8,7 @@
  */
 import { applyEvent } from '../lifecycle/gate.ts';
 import { releaseByOwner } from '../store/repos/ip-allocations.ts';
+import { forgetTagsOf } from '../store/repos/resource-tags.ts';
 import type { Flow } from '../tasks/flow.ts';
 import { MINUTE, powerStep, quarantine, returnServer, wipeStep } from './common-steps.ts';
 import type { FlowDeps } from './deps.ts';
@@ -25,7 +26,7 @@ export const terminateFlow: Flow<FlowDeps> = {
         const instanceId = ctx.task.instanceId!;
         await releaseAll(tx, { instanceId, now: ctx.now(), releaseAddress: ctx.task.context.releaseAddress === true });
         await releaseByOwner(tx, instanceId);
-        await tx.deleteFrom('instance_tags').where('instance_id', '=', instanceId).execute();
+        await forgetTagsOf(tx, ctx.task.accountUin, [{ kind: 'instance', id: instanceId }]);
         await returnServer(tx, ctx.task.serverId, ctx.now());
         await applyEvent(tx, [instanceId], 'terminated', ctx.now(), { idempotent: true, logger: ctx.deps.logger, set: { server_id: null } });
       }),

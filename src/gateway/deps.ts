@@ -2,7 +2,7 @@
  * What the gateway needs from the rest of the system, as narrow ports.
  *
  * The composition root (src/server) wires real implementations — the IAM key store, the region
- * catalog, the replay store, the rate limiter — and tests wire their own. The gateway never
+ * catalog, the repeat ledger, the rate limiter — and tests wire their own. The gateway never
  * imports a store or a service module directly.
  */
 import type { Principal, ServiceDefinition } from '../services/types.ts';
@@ -25,13 +25,41 @@ export interface CredentialResolver {
   resolve(secretId: string): MaybePromise<ResolvedCredential | undefined>;
 }
 
+/**
+ * The web console's sessions (src/console): the principal a session cookie stands for, if the
+ * session is live and the request carries its CSRF token. A refusal says why, in both languages.
+ */
+export interface SessionAuthenticator {
+  cookieName: string;
+  csrfHeader: string;
+  principalOf(token: string, csrf: string | undefined, now: number): MaybePromise<Principal | { refused: { en: string; zh: string } }>;
+}
+
 export interface RegionCatalog {
   isSupported(region: string): MaybePromise<boolean>;
 }
 
-export interface ReplayGuard {
-  /** Records a signature until `expiresAt`; false if it was already recorded. */
-  remember(signature: string, expiresAt: number): Promise<boolean>;
+/** A repeat record (steps/guard-repeat.ts): claimed by the caller, running elsewhere, or done with its answer. */
+export type RepeatRecord =
+  | { state: 'claimed' }
+  | { state: 'running'; requestId: string }
+  | { state: 'done'; requestId: string; answer: string };
+
+export interface RepeatLedger {
+  /** Claims `key` for `requestId` until `expiresAt` (lapsing at `leaseUntil` without an answer), or reports who holds it. */
+  claim(key: string, requestId: string, expiresAt: number, leaseUntil: number): Promise<RepeatRecord>;
+  /** Keeps the answer of `requestId`'s claim. */
+  complete(key: string, requestId: string, answer: string): Promise<void>;
+  /** Forgets `requestId`'s claim. */
+  release(key: string, requestId: string): Promise<void>;
+}
+
+/** What the signature-binding step needs (steps/bind-signature.ts). */
+export interface SignatureBinding {
+  /** Records `use` as the first use of `signature` (until `expiresAt`) unless one is recorded; returns the first use. */
+  firstUse(signature: string, use: { service: string; action: string }, expiresAt: number): MaybePromise<{ service: string; action: string }>;
+  /** Whether the account's mutating calls must sign X-TC-Action. */
+  requiresSignedAction(accountUin: string): MaybePromise<boolean>;
 }
 
 export interface RateLimiter {
@@ -64,6 +92,8 @@ export interface AuditRecord {
   /** "Success", or the error code answered. */
   resultCode: string;
   sourceIp: string;
+  /** A repeat answered without executing: the RequestId whose answer it got. */
+  repeatOf?: string;
 }
 
 export interface AuditSink {
@@ -84,8 +114,11 @@ export interface GatewayDeps {
   /** Absent: the edge serves API calls only. */
   agentPush?: AgentPushPort;
   credentials: CredentialResolver;
+  /** Absent: no console; a request without a signature is refused as before. */
+  sessions?: SessionAuthenticator;
   regions: RegionCatalog;
-  replays: ReplayGuard;
+  repeats: RepeatLedger;
+  binding: SignatureBinding;
   rateLimiter: RateLimiter;
   logger: AccessLogger;
   /** Where mutating calls are recorded (absent: not audited, e.g. in signature-vector tests). */

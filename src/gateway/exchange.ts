@@ -33,6 +33,9 @@ export interface CommonParams {
   token?: string;
   /** v1 only: the decoded parameters in arrival order, for the sign string. */
   v1Pairs?: Array<[string, string]>;
+  /** v1 only: the SecretId and Signature parameters. */
+  secretId?: string;
+  signature?: string;
 }
 
 export interface ResolvedAction {
@@ -42,6 +45,8 @@ export interface ResolvedAction {
   input: Member[];
   rateLimit: number;
   mutating: boolean;
+  /** A read that reveals a secret (spec `returnsSecret`). */
+  returnsSecret: boolean;
 }
 
 export interface Exchange {
@@ -49,10 +54,17 @@ export interface Exchange {
   receivedAt: number;
   request: RawRequest;
   language: Language;
-  protocol?: 'tc3' | 'v1';
+  /** `session`: the web console's call — a session cookie and CSRF token instead of a signature. */
+  protocol?: 'tc3' | 'v1' | 'session';
   common?: CommonParams;
-  /** The signature as sent, once verified (for replay protection). */
+  /** The signature as sent, once verified (for repeats and signature binding). */
   signature?: string;
+  /** This request claimed its repeat record (steps/guard-repeat.ts): settle it when done. */
+  repeat?: { key: string };
+  /** This request repeats an earlier one: the RequestId whose answer it was given (not executed). */
+  repeatOf?: string;
+  /** TC3: the headers the signature covers (lower case), as SignedHeaders lists them. */
+  signedHeaders?: string[];
   /** Service name claimed by the TC3 credential scope (any string the SDK chose). */
   scopeService?: string;
   principal?: Principal;

@@ -1,14 +1,15 @@
 /**
  * The gateway pipeline: the steps every API request goes through, in order.
  *
- *   detect protocol → common parameters → authenticate → resolve action → rate limit
+ *   detect protocol → common parameters → authenticate → resolve action → bind signature → rate limit
  *   → authorize (the action) → decode & validate parameters → authorize (each resource)
- *   → replay guard → dispatch → audit
+ *   → repeat guard → dispatch → keep the answer for repeats → audit
  *
  * Each step reads and extends the `Exchange`; the first `ApiError` thrown stops the run and
  * becomes the error envelope. Any other exception is our bug: it is logged with its stack and
  * answered as InternalError, without the stack. A mutating call that fails is audited here,
- * on the error path, just as the `audit` step records the ones that succeed.
+ * on the error path, just as the `audit` step records the ones that succeed; and a
+ * failed request's repeat claim is released there, so the same request is judged anew.
  */
 import { internalError, isApiError, type ApiError } from '../shared/errors.ts';
 import type { GatewayDeps } from './deps.ts';
@@ -18,11 +19,12 @@ import { audit, recordAudit } from './steps/audit.ts';
 import { authenticate } from './steps/authenticate.ts';
 import { authorize } from './steps/authorize.ts';
 import { authorizeResources } from './steps/authorize-resources.ts';
+import { bindSignature } from './steps/bind-signature.ts';
 import { readCommonParams } from './steps/common-params.ts';
 import { decodeParams } from './steps/decode-params.ts';
 import { detectProtocol } from './steps/detect-protocol.ts';
 import { dispatch } from './steps/dispatch.ts';
-import { guardReplay } from './steps/guard-replay.ts';
+import { completeRepeat, guardRepeat, releaseRepeat } from './steps/guard-repeat.ts';
 import { rateLimit } from './steps/rate-limit.ts';
 import { resolveAction } from './steps/resolve-action.ts';
 
@@ -33,12 +35,14 @@ export const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['common-params', readCommonParams],
   ['authenticate', authenticate],
   ['resolve-action', resolveAction],
+  ['bind-signature', bindSignature],
   ['rate-limit', rateLimit],
   ['authorize', authorize],
   ['decode-params', decodeParams],
   ['authorize-resources', authorizeResources],
-  ['guard-replay', guardReplay],
+  ['guard-repeat', guardRepeat],
   ['dispatch', dispatch],
+  ['complete-repeat', completeRepeat],
   ['audit', audit],
 ];
 
@@ -59,6 +63,7 @@ export async function handleRequest(request: RawRequest, deps: GatewayDeps): Pro
     return { body: successBody(ex.requestId, ex.result ?? {}), code: '', exchange: ex };
   } catch (e) {
     const error = toApiError(e, ex, deps);
+    await releaseRepeat(ex, deps);
     await recordAudit(ex, error.code, deps);
     return { body: errorBody(ex.requestId, error, ex.language), code: error.code, exchange: ex };
   }

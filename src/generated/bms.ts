@@ -91,7 +91,7 @@ export interface DelOutbandInfo {
   InstanceId: string;
   /** VPC ID. */
   VpcId: string;
-  /** Mapped port number (a String in the reference). */
+  /** Mapped port number (a String in the reference). An integer is accepted too (the vendor's model sends int64). */
   Vport: string;
   /** Mapped IP (the reference says "underlay IP"; it is the overlay IP listed by DescribeOutbandIP). */
   Vip: string;
@@ -133,7 +133,7 @@ export interface DisasterRecoverGroup {
   DisasterRecoverGroupId: string;
   /** Group name, 1-60 characters. */
   Name: string;
-  /** Group type: RACK (different racks and switches) or RACK_SAME_SW (different racks, same switch). */
+  /** Group type: RACK (different racks and switches), RACK_SAME_SW (different racks, same switch) or SW (every member under a different switch). */
   Type: string;
   /** Current number of BMS instances in the group. */
   CurrentNum: number;
@@ -327,7 +327,7 @@ export interface CreateBackupIPResponse {
 export interface CreateDisasterRecoverGroupRequest {
   /** Name of the spread placement group, 1-60 characters, Chinese or English. */
   Name: string;
-  /** Group type: RACK (every member on a different rack and a different switch) or RACK_SAME_SW (different racks under the same switch). */
+  /** Group type: RACK (every member on a different rack and a different switch), RACK_SAME_SW (different racks under the same switch) or SW (every member under a different switch). */
   Type: string;
 }
 
@@ -359,6 +359,8 @@ export interface CreateOutbandIPRequest {
   SubnetId: string;
   /** VPC ID (vpc-xxx) to map the BMC into. */
   VpcId: string;
+  /** The VIP port on which the BMC's web UI / Redfish (HTTPS) is reached, 0–65535 (0 or absent: 443); it may not be another mapped service's port. A decimal string is accepted too (the vendor's model sends int64). */
+  Vport?: number;
   /** Overlay IP to map; allocated from the subnet when absent. */
   Vip?: string;
 }
@@ -409,7 +411,7 @@ export interface DescribeDisasterRecoverGroupsRequest {
   Filters?: Filter[];
   /** Offset, default 0. */
   Offset?: number;
-  /** Number of results, default 20, maximum 100. */
+  /** Number of results, default 20, maximum 200. */
   Limit?: number;
 }
 
@@ -417,6 +419,8 @@ export interface DescribeDisasterRecoverGroupsRequest {
 export interface DescribeDisasterRecoverGroupsResponse {
   /** The spread placement groups (the reference names this list field GroupId). */
   GroupId: DisasterRecoverGroup[];
+  /** The groups (the same list as GroupId; the vendor's SDK and Terraform provider read this name). */
+  GroupSet: DisasterRecoverGroup[];
   /** Total number of the tenant's matching spread placement groups. */
   TotalCount: number;
 }
@@ -445,7 +449,7 @@ export interface DescribeDisksResponse {
 export interface DescribeFlavorsRequest {
   /** Flavor IDs to query (flavor-11112222), at most 100. Cannot be combined with Filters. */
   FlavorIds?: string[];
-  /** Filters: zone, flavor-id, flavor-name. At most 10 filters with at most 5 values each. Cannot be combined with FlavorIds. */
+  /** Filters: zone, flavor-id, flavor-name, cpu-arch (X86 or ARM, any case; the vendor's Terraform provider filters by it). At most 10 filters with at most 5 values each. Cannot be combined with FlavorIds. */
   Filters?: Filter[];
   /** Offset; when Offset is given, Limit must be given too. */
   Offset?: number;
@@ -485,12 +489,14 @@ export interface DescribeHeartbeatsResponse {
 export interface DescribeInstancesRequest {
   /** Instance IDs to query (bms-11112222), at most 100. Cannot be combined with Filters. */
   InstanceIds?: string[];
-  /** Filters: zone, instance-id, instance-name, instance-state, private-ip-address, vpc-id, subnet-id, groupId (spread placement group), cpuArch, operating-system-type. At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with InstanceIds. Tag filters (extension): tag-key, tag-value, tag:<key> (value of that tag). */
+  /** Filters: zone, instance-id, instance-name, instance-state, private-ip-address, vpc-id, subnet-id, groupId (spread placement group), cpuArch, operating-system-type, flavor-id (extension). At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with InstanceIds. Tag filters (extension): tag-key, tag-value, tag:<key> (value of that tag). */
   Filters?: Filter[];
   /** Offset, default 0. */
   Offset?: number;
   /** Number of results, default 20, maximum 100. */
   Limit?: number;
+  /** Order by creation time: DESC (default, newest first) or ASC (extension; the console's list sorts with it). */
+  OrderDirection?: string;
 }
 
 /** What DescribeInstances returns (RequestId is added by the gateway). */
@@ -731,6 +737,8 @@ export interface RunInstancesRequest {
   GroupId?: string;
   /** Idempotency token chosen by the client, at most 64 characters: the same token with the same parameters returns the same result without launching again (extension). */
   ClientToken?: string;
+  /** Dry run: check every rule of the launch (parameters, zone, flavor, image, RAID, network, addresses, password, host name, tags) and answer DryRunOperation when it would succeed; nothing is created. Default false (extension; the console's wizard validates each step with it). */
+  DryRun?: boolean;
 }
 
 /** What RunInstances returns (RequestId is added by the gateway). */

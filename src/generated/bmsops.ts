@@ -137,6 +137,8 @@ export interface Server {
   InstanceStatus: string | null;
   /** UIN of the tenant using the server; null when free. */
   AccountUin: string | null;
+  /** For a simulated server: its BMC over the lab's Redfish face (for any Redfish client, or as a redfish BMC address); null for real servers. */
+  RedfishUrl?: string | null;
   /** Registration time, ISO 8601 UTC. */
   CreatedTime: string;
   /** Last change, ISO 8601 UTC. */
@@ -301,6 +303,18 @@ export interface RateLimit {
   Source: string;
   /** When the override was set; null for a default. */
   UpdatedTime: string | null;
+}
+
+/** 账号安全选项。 */
+export interface AccountSecurity {
+  /** OwnerUin of the account; empty for the default of new accounts. */
+  AccountUin: string;
+  /** Whether mutating calls must sign X-TC-Action (the account's own setting, else the default). */
+  RequireSignedAction: boolean;
+  /** Whether the account has no setting of its own and follows the default. */
+  FollowsDefault: boolean;
+  /** The default for accounts created from now on. */
+  DefaultRequireSignedAction: boolean;
 }
 
 /** 审计记录：一次写操作调用（成功或失败），或一次密钥读取。 An audit entry: one mutating call (successful or not), or one read of a secret. */
@@ -793,6 +807,32 @@ export interface DescribeRateLimitsResponse {
   RateLimitSet: RateLimit[];
 }
 
+/** Set an account's security options (设置账号安全选项) */
+export interface SetAccountSecurityRequest {
+  /** OwnerUin of the account; omit to set the default for accounts created from now on. */
+  AccountUin?: string;
+  /** Whether mutating calls must sign X-TC-Action. */
+  RequireSignedAction: boolean;
+}
+
+/** What SetAccountSecurity returns (RequestId is added by the gateway). */
+export interface SetAccountSecurityResponse {
+  /** The security options now in effect. */
+  AccountSecurity: AccountSecurity;
+}
+
+/** Describe an account's security options (查询账号安全选项) */
+export interface DescribeAccountSecurityRequest {
+  /** OwnerUin of the account; omit for the default of new accounts only. */
+  AccountUin?: string;
+}
+
+/** What DescribeAccountSecurity returns (RequestId is added by the gateway). */
+export interface DescribeAccountSecurityResponse {
+  /** The security options. */
+  AccountSecurity: AccountSecurity;
+}
+
 /** Describe audit events (查询审计记录) */
 export interface DescribeAuditEventsRequest {
   /** Only entries of this account. */
@@ -974,6 +1014,8 @@ export const BMSOPS_ACTIONS = [
   'DescribeEipPool',
   'SetRateLimit',
   'DescribeRateLimits',
+  'SetAccountSecurity',
+  'DescribeAccountSecurity',
   'DescribeAuditEvents',
   'CreateTenant',
   'DescribeTenants',
@@ -1008,6 +1050,8 @@ export interface BmsopsActions {
   DescribeEipPool: { request: DescribeEipPoolRequest; response: DescribeEipPoolResponse };
   SetRateLimit: { request: SetRateLimitRequest; response: SetRateLimitResponse };
   DescribeRateLimits: { request: DescribeRateLimitsRequest; response: DescribeRateLimitsResponse };
+  SetAccountSecurity: { request: SetAccountSecurityRequest; response: SetAccountSecurityResponse };
+  DescribeAccountSecurity: { request: DescribeAccountSecurityRequest; response: DescribeAccountSecurityResponse };
   DescribeAuditEvents: { request: DescribeAuditEventsRequest; response: DescribeAuditEventsResponse };
   CreateTenant: { request: CreateTenantRequest; response: CreateTenantResponse };
   DescribeTenants: { request: DescribeTenantsRequest; response: DescribeTenantsResponse };

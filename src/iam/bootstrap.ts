@@ -16,6 +16,8 @@ import { getRootUser } from '../store/repos/users.ts';
 import type { Store } from '../store/store.ts';
 import type { Database } from '../store/schema.ts';
 import { createAccountWithRoot, createApiKey } from './accounts.ts';
+import { getUserCredentials, putUserCredentials } from '../store/repos/user-credentials.ts';
+import { hashPassword, randomPassword } from './passwords.ts';
 import type { SecretBox } from './secret-box.ts';
 
 export interface BootstrapCredential {
@@ -25,9 +27,17 @@ export interface BootstrapCredential {
   Endpoint: string;
 }
 
+/** The demo tenant's console sign-in (root user), also written to demo-credentials.json. */
+export interface ConsoleCredential {
+  ConsoleAccount: string;
+  ConsoleUser: string;
+  ConsolePassword: string;
+}
+
 export interface BootstrapResult {
   operator: BootstrapCredential & { accountUin: string };
   demo: BootstrapCredential & { accountUin: string };
+  demoConsole: ConsoleCredential;
   files: { operator: string; demo: string };
 }
 
@@ -47,11 +57,13 @@ export async function bootstrap(
   const withEndpoint = (c: { secretId: string; secretKey: string }): BootstrapCredential => ({
     SecretId: c.secretId, SecretKey: c.secretKey, Region: opts.region, Endpoint: opts.endpoint,
   });
+  const demoConsole = await ensureConsolePassword(store, box, demo.accountUin, opts.now);
   writeCredentialFile(files.operator, withEndpoint(operator));
-  writeCredentialFile(files.demo, withEndpoint(demo));
+  writeCredentialFile(files.demo, { ...withEndpoint(demo), ...demoConsole, ConsoleUrl: `http://${opts.endpoint}/console/` });
   return {
     operator: { ...withEndpoint(operator), accountUin: operator.accountUin },
     demo: { ...withEndpoint(demo), accountUin: demo.accountUin },
+    demoConsole,
     files,
   };
 }
@@ -94,7 +106,29 @@ async function ensureAccount(store: Store, box: SecretBox, setting: string, kind
   });
 }
 
-function writeCredentialFile(path: string, credential: BootstrapCredential) {
+/**
+ * The demo root user's console password: generated on first start, stored as CAM stores every
+ * console password (a slow hash), and kept sealed with the master key so that each start can
+ * write it to demo-credentials.json again.
+ */
+async function ensureConsolePassword(store: Store, box: SecretBox, accountUin: string, now: number): Promise<ConsoleCredential> {
+  const setting = 'bootstrap.demo.consolePassword';
+  const context = `console-password:${accountUin}`;
+  const sealed = await getSetting(store.db, setting);
+  if (sealed) return { ConsoleAccount: accountUin, ConsoleUser: 'root', ConsolePassword: box.open(sealed, context) };
+  const password = randomPassword();
+  const passwordHash = await hashPassword(password);
+  await store.transaction(async (tx) => {
+    const root = await getRootUser(tx, accountUin);
+    if (!root) throw new Error(`bootstrap: account ${accountUin} has no root user`);
+    const existing = await getUserCredentials(tx, root.id);
+    await putUserCredentials(tx, { userId: root.id, remark: existing?.remark ?? '', consoleLogin: true, passwordHash, updatedAt: now });
+    await setSetting(tx, setting, box.seal(password, context));
+  });
+  return { ConsoleAccount: accountUin, ConsoleUser: 'root', ConsolePassword: password };
+}
+
+function writeCredentialFile(path: string, credential: object) {
   writeFileSync(path, `${JSON.stringify(credential, null, 2)}\n`, { mode: 0o600 });
   chmodSync(path, 0o600);
 }

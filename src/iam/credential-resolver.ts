@@ -13,6 +13,7 @@
 import type { Kysely } from 'kysely';
 import type { CredentialResolver, ResolvedCredential } from '../gateway/deps.ts';
 import { getKey } from '../store/repos/api-keys.ts';
+import { TAGGABLE_KINDS, tagsOfResources, type TaggedResource } from '../store/repos/resource-tags.ts';
 import type { Database } from '../store/schema.ts';
 import { policiesForKey } from './policies.ts';
 import { tagKey, type ResourceRef, type ResourceTagReader, type ResourceTags } from './resources.ts';
@@ -62,11 +63,10 @@ async function load(db: Kysely<Database>, box: SecretBox, secretId: string): Pro
 /** Tags of the account's instances among `refs`; every other ref (and a foreign id) has none. */
 async function readResourceTags(db: Kysely<Database>, accountUin: string, refs: readonly ResourceRef[]): Promise<ResourceTags> {
   const tags = new Map<string, Map<string, string>>(refs.map((r) => [tagKey(r), new Map()]));
-  const ids = refs.filter((r) => r.kind === 'instance').map((r) => r.id);
-  if (ids.length === 0) return tags;
-  const rows = await db.selectFrom('instance_tags as t').innerJoin('instances as i', 'i.id', 't.instance_id')
-    .select(['t.instance_id', 't.tag_key', 't.tag_value'])
-    .where('i.account_uin', '=', accountUin).where('i.id', 'in', ids).where('i.deleted_at', 'is', null).execute();
-  for (const row of rows) tags.get(`instance/${row.instance_id}`)?.set(row.tag_key, row.tag_value);
+  const taggable = refs.filter((r): r is ResourceRef & TaggedResource => (TAGGABLE_KINDS as readonly string[]).includes(r.kind));
+  if (taggable.length === 0) return tags;
+  for (const [key, list] of await tagsOfResources(db, accountUin, taggable)) {
+    for (const t of list) tags.get(key)?.set(t.key, t.value);
+  }
   return tags;
 }

@@ -3,12 +3,13 @@
  * its culprit. A user, key or policy of another account answers exactly like one that never
  * existed (ResourceNotFound), so nothing hints that it exists elsewhere.
  */
-import { ApiError, invalidParameterValue, resourceNotFound, unauthorizedOperation } from '../shared/errors.ts';
+import { ApiError, invalidParameterValue, resourceNotFound, subCodeError, unauthorizedOperation } from '../shared/errors.ts';
 import { PolicyDocumentError } from './policy/document.ts';
 
 export const MAX_KEYS_PER_USER = 2;
 
-export const userNotFound = (what: string) => resourceNotFound('user', what);
+/** Tencent documents ResourceNotFound.UserNotExist for a user that does not exist (deleted, or never was). */
+export const userNotFound = (what: string) => subCodeError('ResourceNotFound.UserNotExist', `The user ${what} does not exist.`, `user ${what} 不存在。`);
 export const accountNotFound = (uin: string) => resourceNotFound('account', uin);
 export const keyNotFound = (secretId: string) => resourceNotFound('API key', secretId);
 export const policyNotFound = (id: number) => resourceNotFound('policy', String(id));

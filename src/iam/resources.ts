@@ -11,6 +11,8 @@
  * Each resource is written the CAM way, six colon-separated segments:
  * `qcs::<service>:<region>:uin/<account uin>:<type>/<id>`, where the service is the one that
  * owns the kind (an instance is `bms` even when the vpc service's AssociateAddress names it).
+ * A `Resource` member (the tag service's) holds such a six-segment name itself; the kind and id
+ * are read from its last segment (the account and region stay the caller's and the request's).
  * A request that names no resource (DescribeZones, a DescribeInstances without ids, a Create)
  * is about the account as a whole: `qcs::<service>:<region>:uin/<account uin>:*`, which only a
  * statement whose resource pattern covers `*` there (`*`, `qcs::bms::uin/…:*`) matches.
@@ -45,8 +47,11 @@ const OWNER: Readonly<Record<ResourceKind, string>> = {
 /** Services whose resources have no region (CAM writes an empty region segment for them). */
 const GLOBAL_SERVICES = new Set(['cam', 'sts']);
 
+const KINDS: ReadonlySet<string> = new Set(['instance', 'ps', 'heartbeat', 'vpc', 'subnet', 'eip', 'flavor', 'disk']);
+
 interface IdPath {
-  kind: ResourceKind;
+  /** `named`: the member holds a six-segment resource name (`Resource`). */
+  kind: ResourceKind | 'named';
   /** Members from the input's top down to the id member itself. */
   steps: Member[];
   /** For a `Dimensions` list of {Name, Value} (the monitor service): the Name whose Value is the id. */
@@ -83,8 +88,9 @@ function collectPaths(spec: ServiceSpec, members: Member[], prefix: Member[], ou
   }
 }
 
-function kindOf(m: Member): ResourceKind | undefined {
+function kindOf(m: Member): ResourceKind | 'named' | undefined {
   if (m.type !== 'String') return undefined;
+  if (m.name === 'Resource' && !m.array) return 'named';
   if (!m.array) return ID_MEMBERS[m.name];
   return m.name.endsWith('s') ? ID_MEMBERS[m.name.slice(0, -1)] : undefined;
 }
@@ -95,14 +101,26 @@ export function resourceRefs(spec: ServiceSpec, action: string, input: Record<st
   const out: ResourceRef[] = [];
   for (const path of idPaths(spec, action)) {
     for (const raw of valuesAt(input, path.steps, 0, path.dimension)) {
-      const id = normalizeId(raw.trim());
-      const key = `${path.kind}/${id}`;
-      if (id === '' || seen.has(key)) continue;
+      const ref = path.kind === 'named' ? fromResourceName(raw) : { kind: path.kind, id: normalizeId(raw.trim()) };
+      if (!ref) continue;
+      const key = `${ref.kind}/${ref.id}`;
+      if (ref.id === '' || seen.has(key)) continue;
       seen.add(key);
-      out.push({ kind: path.kind, id });
+      out.push(ref);
     }
   }
   return out;
+}
+
+/** The kind and id in the last segment of `qcs::<service>:<region>:<account>:<kind>/<id>`, if it has that shape. */
+function fromResourceName(text: string): ResourceRef | undefined {
+  const last = text.trim().split(':');
+  if (last.length !== 6) return undefined;
+  const tail = last[5]!;
+  const slash = tail.indexOf('/');
+  const kind = tail.slice(0, slash);
+  if (slash < 0 || !KINDS.has(kind)) return undefined;
+  return { kind: kind as ResourceKind, id: normalizeId(tail.slice(slash + 1)) };
 }
 
 function valuesAt(value: unknown, steps: Member[], i: number, dimension?: string): string[] {

@@ -11,6 +11,7 @@
 import { EventEmitter } from 'node:events';
 import type { Kysely } from 'kysely';
 import { ApiError } from '../shared/errors.ts';
+import { announce } from '../store/changes.ts';
 import type { Database } from '../store/schema.ts';
 import { sourcesOf, target, type InstanceStatus, type LifecycleEvent } from './transitions.ts';
 
@@ -39,9 +40,10 @@ export async function applyEvent(
   tx: Kysely<Database>, instanceIds: string[], event: LifecycleEvent, now: number, opts: GateOptions = {},
 ): Promise<Transition[]> {
   if (instanceIds.length === 0) return [];
-  const rows = await tx.selectFrom('instances').select(['id', 'status']).where('id', 'in', instanceIds)
+  const rows = await tx.selectFrom('instances').select(['id', 'status', 'account_uin']).where('id', 'in', instanceIds)
     .where('deleted_at', 'is', null).execute();
   const byId = new Map(rows.map((r) => [r.id, r.status]));
+  const accountOf = new Map(rows.map((r) => [r.id, r.account_uin]));
   const plan: Transition[] = [];
   for (const id of instanceIds) {
     const from = byId.get(id);
@@ -62,6 +64,8 @@ export async function applyEvent(
       .where('id', '=', t.instanceId).where('status', '=', t.from).where('deleted_at', 'is', null)
       .executeTakeFirst();
     if (result.numUpdatedRows !== 1n) throw new Error(`lifecycle: ${t.instanceId} changed concurrently during ${event}`);
+    // Published when (and only if) this transaction commits: the console's live status.
+    announce(tx, { kind: 'instance', id: t.instanceId, accountUin: accountOf.get(t.instanceId)!, status: t.to ?? 'TERMINATED' });
   }
   for (const t of plan) {
     opts.logger?.info({ instanceId: t.instanceId, from: t.from, to: t.to ?? '(gone)', event }, 'instance transition');

@@ -2,11 +2,14 @@
  * Spread placement (分散置放) — pure logic, no I/O.
  *
  * Bare metal cannot migrate, so a spread placement group's promise must hold from the moment
- * a server is chosen. A group has one of two types:
+ * a server is chosen. A group has one of three types:
  *   - `RACK`: every member on a different rack AND under a different switch — losing one
  *     rack's power or one top-of-rack switch takes down at most one member;
  *   - `RACK_SAME_SW`: every member on a different rack, all under the same switch — rack-level
- *     fault isolation while keeping the members one switch hop apart.
+ *     fault isolation while keeping the members one switch hop apart;
+ *   - `SW` (switch level, the vendor's third type): every member under a different switch —
+ *     losing one switch takes down at most one member (racks are not looked at: a rack hangs
+ *     under one switch, so different switches mean different racks anyway).
  *
  * `place` picks `count` servers among the free `candidates` so that the whole group (the
  * current `members` plus the new ones) obeys the type, or explains why that is impossible.
@@ -17,6 +20,8 @@
  *     maximum matching, so if any placement exists one of size `count` is found. (In a real
  *     fleet a rack hangs under exactly one switch and this is simply "one server per unused
  *     switch", but the matching needs no such assumption.)
+ *   - SW: one free server under each switch no member uses, in switch-id order — complete,
+ *     since a placement exists exactly when enough such switches have a free server.
  *   - RACK_SAME_SW: every member shares one switch, so the members (if any) fix it; otherwise
  *     any switch will do, and the one with the most usable racks (free server, rack unused by a
  *     member) is tried — it succeeds if any switch can, and leaves the group most room to grow.
@@ -26,7 +31,7 @@
  * Choices are deterministic (candidates are considered in server-id order).
  */
 
-export const SPREAD_TYPES = ['RACK', 'RACK_SAME_SW'] as const;
+export const SPREAD_TYPES = ['RACK', 'RACK_SAME_SW', 'SW'] as const;
 export type SpreadType = (typeof SPREAD_TYPES)[number];
 
 /** Where a machine sits: its rack and the switch above it. */
@@ -52,13 +57,13 @@ export interface PlacementRequest {
   count: number;
 }
 
-/** Why two machines cannot both be in a group: same rack, same switch (RACK), different switches (RACK_SAME_SW). */
+/** Why two machines cannot both be in a group: same rack, same switch (RACK, SW), different switches (RACK_SAME_SW). */
 export type ConflictKind = 'same-rack' | 'same-switch' | 'other-switch';
 
 /** Why no placement exists — data for a message, not words. */
 export type Shortfall =
   | {
-    type: 'RACK'; reason: 'switches'; needed: number;
+    type: 'RACK' | 'SW'; reason: 'switches'; needed: number;
     /** How many new members fit at most. */
     usable: number;
     /** Switches with any free candidate. */
@@ -83,13 +88,14 @@ export function place(req: PlacementRequest): Placement {
   if (broken) return { ok: false, shortfall: { type: req.type, reason: 'members', ...broken } };
   if (req.count <= 0) return { ok: true, serverIds: [] };
   const candidates = [...req.candidates].sort((a, b) => compare(a.serverId, b.serverId));
-  return req.type === 'RACK'
-    ? placeAcrossSwitches(candidates, req.members, req.count)
-    : placeUnderOneSwitch(candidates, req.members, req.count);
+  if (req.type === 'RACK') return placeAcrossSwitches(candidates, req.members, req.count);
+  if (req.type === 'SW') return placeOnePerSwitch(candidates, req.members, req.count);
+  return placeUnderOneSwitch(candidates, req.members, req.count);
 }
 
 /** How `a` and `b` conflict in a group of `type`, if they do. */
 export function conflictBetween(type: SpreadType, a: Slot, b: Slot): ConflictKind | undefined {
+  if (type === 'SW') return a.switchId === b.switchId ? 'same-switch' : undefined;
   if (a.rackId === b.rackId) return 'same-rack';
   if (type === 'RACK' && a.switchId === b.switchId) return 'same-switch';
   if (type === 'RACK_SAME_SW' && a.switchId !== b.switchId) return 'other-switch';
@@ -135,6 +141,17 @@ function placeAcrossSwitches(candidates: readonly Candidate[], members: readonly
     ok: false,
     shortfall: { type: 'RACK', reason: 'switches', needed: count, usable: switchOfRack.size, withFree, takenByMembers: withFree - racksOf.size },
   };
+}
+
+function placeOnePerSwitch(candidates: readonly Candidate[], members: readonly Member[], count: number): Placement {
+  const usedSwitches = new Set(members.map((m) => m.switchId));
+  const serverOf = new Map<string, string>(); // usable switch → its first free server
+  for (const c of candidates) if (!usedSwitches.has(c.switchId) && !serverOf.has(c.switchId)) serverOf.set(c.switchId, c.serverId);
+  if (serverOf.size >= count) {
+    return { ok: true, serverIds: [...serverOf].sort(([a], [b]) => compare(a, b)).slice(0, count).map(([, server]) => server) };
+  }
+  const withFree = new Set(candidates.map((c) => c.switchId)).size;
+  return { ok: false, shortfall: { type: 'SW', reason: 'switches', needed: count, usable: serverOf.size, withFree, takenByMembers: withFree - serverOf.size } };
 }
 
 /**

@@ -1,36 +1,32 @@
 /**
- * `npm start`: run BMS from environment variables until SIGINT/SIGTERM.
+ * `npm start`: run BMS from environment variables until SIGINT/SIGTERM, then stop gracefully:
+ * no new connections, every request already received answered, idle keep-alive connections
+ * closed, running task steps finished or handed back — within BMS_STOP_TIMEOUT_MS.
  */
 import { loadConfig } from '../config/config.ts';
 import { startBms } from './app.ts';
+import { startupBanner } from './banner.ts';
 
 async function main() {
   const config = loadConfig(process.env);
   const bms = await startBms(config);
-  const { demo, operator, files } = bms.credentials;
-  process.stdout.write(
-    [
-      '',
-      `BMS is running — API endpoint http://${bms.endpoint}/ (service bms, version 2018-08-13, region ${demo.Region})`,
-      `  data folder   ${config.dataDir} (${bms.store.dialect})`,
-      `  demo tenant   SecretId ${demo.SecretId}`,
-      `                SecretKey ${demo.SecretKey}`,
-      `                (also in ${files.demo})`,
-      `  operator      SecretId ${operator.SecretId}`,
-      `                SecretKey in ${files.operator}`,
-      `  API reference http://${bms.endpoint}/docs/`,
-      '',
-      `Try:  npx bms instance list --output table --credentials-file ${files.demo}`,
-      `      (npx bms configure --from-file ${files.demo} saves it as your default profile; npx bms --help lists the rest)`,
-      '',
-    ].join('\n'),
-  );
+  const { demo, operator, files, demoConsole } = bms.credentials;
+  process.stdout.write(startupBanner({
+    endpoint: bms.endpoint, region: demo.Region, dataDir: config.dataDir, dialect: bms.store.dialect, labRedfish: bms.face?.address,
+    demo, operator, files, tty: process.stdout.isTTY === true,
+    console: { built: Boolean(bms.console.staticDir), account: demoConsole.ConsoleAccount, user: demoConsole.ConsoleUser, password: demoConsole.ConsolePassword },
+  }));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    bms.logger.info({ signal }, 'shutting down');
-    bms.close().then(
+    bms.logger.info({ signal, timeoutMs: config.stopTimeoutMs }, 'shutting down');
+    // Bounded: whatever still holds the process after the timeout (and a second's margin) is cut.
+    setTimeout(() => {
+      bms.logger.error({ timeoutMs: config.stopTimeoutMs }, 'shutdown took too long; exiting');
+      process.exit(1);
+    }, config.stopTimeoutMs + 1_000).unref();
+    bms.close(config.stopTimeoutMs).then(
       () => process.exit(0),
       (err) => {
         bms.logger.error({ err }, 'shutdown failed');

@@ -29,6 +29,7 @@ import {
 } from './fleet/tenants.ts';
 import { describeAuditEvents } from './fleet/audit-events.ts';
 import { describeRateLimits, setRateLimit, type RateLimitDeps } from './fleet/rate-limits.ts';
+import { describeAccountSecurity, setAccountSecurity } from './fleet/account-security.ts';
 
 export const BMSOPS_SPEC = serviceSpecSchema.parse(bmsopsSpec);
 
@@ -68,6 +69,8 @@ export function bmsOpsService(deps: FleetDeps, limits: Omit<RateLimitDeps, 'stor
       DeleteTenantAccessKey: deleteTenantAccessKey(deps),
       SetRateLimit: setRateLimit({ store: deps.store, ...limits }),
       DescribeRateLimits: describeRateLimits({ store: deps.store, ...limits }),
+      SetAccountSecurity: setAccountSecurity(deps),
+      DescribeAccountSecurity: describeAccountSecurity(deps),
       DescribeAuditEvents: describeAuditEvents(deps),
     },
   };

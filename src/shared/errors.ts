@@ -40,6 +40,35 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * Second-level codes (`<public code>.<detail>`) that Tencent documents for particular actions of
+ * the companion services (tag, cam, vpc, sts) the vendor's clients call: a client that branches
+ * on them (the Terraform provider does) gets the one it knows. Each starts with a public code.
+ */
+export const SUB_CODES = [
+  // tag 2018-08-13
+  'InvalidParameterValue.ReservedTagKey',
+  'InvalidParameterValue.TagKeyCharacterIllegal',
+  'InvalidParameterValue.TagKeyEmpty',
+  'InvalidParameterValue.TagKeyLengthExceeded',
+  'InvalidParameterValue.TagValueCharacterIllegal',
+  'InvalidParameterValue.TagValueLengthExceeded',
+  'InvalidParameterValue.TagKeyDuplicate',
+  'InvalidParameterValue.ResourceDescriptionError',
+  'InvalidParameterValue.DeleteTagsParamError',
+  'InvalidParameterValue.OffsetInvalid',
+  'LimitExceeded.ResourceAttachedTags',
+  'LimitExceeded.TagKey',
+  'LimitExceeded.TagValue',
+  'ResourceInUse.TagDuplicate',
+  'ResourceInUse.TagKeyAttached',
+  'ResourceNotFound.AttachedTagKeyNotFound',
+  'ResourceNotFound.TagNonExist',
+  // cam 2019-01-16: GetUser, UpdateUser, DeleteUser and the calls naming a sub-user
+  'ResourceNotFound.UserNotExist',
+] as const;
+export type SubCode = (typeof SUB_CODES)[number];
+
 export type Language = 'en-US' | 'zh-CN';
 
 export interface Messages {
@@ -48,10 +77,10 @@ export interface Messages {
 }
 
 export class ApiError extends Error {
-  readonly code: ErrorCode;
+  readonly code: ErrorCode | SubCode;
   readonly messages: Messages;
 
-  constructor(code: ErrorCode, messages: Messages) {
+  constructor(code: ErrorCode | SubCode, messages: Messages) {
     super(`${code}: ${messages.en}`);
     this.name = 'ApiError';
     this.code = code;
@@ -68,6 +97,9 @@ export function isApiError(e: unknown): e is ApiError {
 }
 
 const err = (code: ErrorCode, en: string, zh: string) => new ApiError(code, { en, zh });
+
+/** An error under one of Tencent's documented second-level codes (SUB_CODES). */
+export const subCodeError = (code: SubCode, en: string, zh: string) => new ApiError(code, { en, zh });
 
 // --- request shape and protocol -------------------------------------------------------------
 
@@ -104,6 +136,10 @@ export const invalidSecretId = (secretId: string) =>
 export const signatureFailure = (detail: string, detailZh: string) =>
   err('AuthFailure.SignatureFailure', `The provided credentials could not be validated: ${detail}.`,
     `签名验证失败：${detailZh}。`);
+
+/** The console's session cookie is unknown, expired, or its request lacks the session's CSRF token. */
+export const sessionFailure = (detail: string, detailZh: string) =>
+  err('AuthFailure.InvalidAuthorization', `The console session is not valid: ${detail}.`, `控制台会话无效：${detailZh}。`);
 
 export const tokenFailure = (detail: string, detailZh: string) =>
   err('AuthFailure.TokenFailure', `The temporary credential token is invalid: ${detail}.`, `临时凭证 Token 无效：${detailZh}。`);

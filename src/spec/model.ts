@@ -45,6 +45,12 @@ const member = z
     filters: z.array(z.string()).optional(),
     /** For a `Filters` member: the most values one filter may carry. */
     maxFilterValues: z.number().int().positive().optional(),
+    /**
+     * Other wire types accepted on input where the manual and the vendor's models disagree: an
+     * integer member with `["String"]` takes a decimal string too, a String member with
+     * `["Int64"]` an integer too; either way the handler gets the member's own type.
+     */
+    alsoAccepts: z.array(z.enum(FIELD_TYPES)).optional(),
   })
   .strict()
   .refine((m) => (m.type === 'Object') === (m.ref !== undefined), {
@@ -60,8 +66,13 @@ const action = z
     document: z.string(),
     /** Requests per second per account (SPEC §2). */
     rateLimit: z.number().int().positive(),
-    /** Mutating actions are replay-protected and audited; read-only ones are not. */
+    /** Mutating actions are executed once per signature (repeats get the first answer) and audited; read-only ones are not. */
     mutating: z.boolean(),
+    /**
+     * A read that reveals a secret (DescribeOutbandInfo: a BMC password). A signature that did
+     * not sign X-TC-Action may serve it only if it was first used for this very action.
+     */
+    returnsSecret: z.boolean().optional(),
     /** `reference` = one of the 26 documented actions; `extension` = SPEC §6. */
     origin: z.enum(['reference', 'extension']),
     input: z.array(member),

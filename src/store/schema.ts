@@ -73,9 +73,14 @@ export interface ZonesTable {
 }
 
 /** Signatures of recently accepted mutating requests, kept until they expire. */
-export interface RequestReplaysTable {
-  signature: string;
+/** A signed mutating request while it runs, then its answer, until its timestamp window ends (0035). */
+export interface RequestRepeatsTable {
+  key: string;
+  request_id: string;
+  state: 'running' | 'done';
+  answer: string | null;
   expires_at: number;
+  lease_until: number;
 }
 
 /** Free-form service settings, one string per key. */
@@ -204,7 +209,6 @@ export interface InstancesTable {
 /** Live (not terminated) instances per account, kept by triggers on `instances` (migration 0013). */
 export interface InstanceCountsTable { account_uin: string; live: number }
 
-export interface InstanceTagsTable { instance_id: string; tag_key: string; tag_value: string }
 export interface RunRequestsTable { account_uin: string; client_token: string; request_hash: string; result: string; created_at: number }
 
 export type TaskStatus = 'RUNNING' | 'SUCCESS' | 'FAILED';
@@ -267,6 +271,24 @@ export interface EipTrafficHoursTable {
   eip_id: string; hour_start: number; account_uin: string; region: string; isp: string; address: string; bytes_out: number; updated_at: number;
 }
 
+/** The `redfish` hardware type (migration 0060): shared BMC sessions, pinned certificates, install media. */
+export interface RedfishSessionsTable { bmc_key: string; token_enc: string; location: string; credential: string; created_at: number }
+export interface BmcTrustTable {
+  origin: string; fingerprint256: string; pem: string; accepted_at: number;
+  seen_fingerprint256: string | null; seen_pem: string | null; seen_at: number | null;
+}
+export interface InstallMediaTable {
+  instance_id: string; server_id: string; media_token: string; callback_sha256: string; seed_enc: string; os_name: string;
+  expires_at: number; completed_at: number | null; finished_at: number | null;
+}
+// ---- tags of every taggable resource and the account's tag catalogue (migration 0031) ----------
+
+/** One tag on one resource; `resource_kind` is the CAM resource type (instance, ps, heartbeat, vpc, subnet, eip). */
+export interface ResourceTagsTable {
+  resource_kind: string; resource_id: string; tag_key: string; tag_value: string; account_uin: string; region: string; created_at: number;
+}
+/** The account's tags (CreateTag, or attached to a resource), listed by the tag service. */
+export interface TagCatalogueTable { account_uin: string; tag_key: string; tag_value: string; created_at: number }
 /** Pushed samples not yet compacted (migration 0040): one row per (instance, source, 10 s slot). */
 export interface MetricInboxTable { instance_id: string; source: string; ts: number; data: Buffer }
 /** Packed points of one series in one window (migration 0040); period 10 = raw samples. */
@@ -299,12 +321,26 @@ export interface AlarmDeliveriesTable {
 
 export interface RateCountersTable { key: string; window: number; count: number }
 export interface RateLimitsTable { account_uin: string; service: string; action: string; per_second: number; updated_at: number }
+// ---- web console (migration 0070) ----------------------------------------------------------------
+
+export interface ConsoleSessionsTable {
+  token_hash: string; account_uin: string; user_id: string; source_ip: string; created_at: number; last_seen_at: number; expires_at: number;
+}
+export interface ConsolePreferencesTable { user_id: string; language: string; updated_at: number }
+
 export interface AuditEventsTable {
   id: string; at: number; account_uin: string; user_uin: string; secret_id: string; service: string; action: string; region: string;
   /** JSON array of resource ids. */
   resource_ids: string;
   result_code: string; request_id: string; source_ip: string;
+  /** The RequestId whose answer this repeat was given (0035); null for an executed call. */
+  repeat_of?: string | null;
 }
+/** What a TC3 signature without a signed X-TC-Action was first used for (0036). */
+export interface SignatureUsesTable { signature: string; service: string; action: string; expires_at: number }
+/** Per-account security settings (0036): 1 = mutating calls must sign X-TC-Action. */
+export interface AccountSecurityTable { account_uin: string; require_signed_action: number; updated_at: number }
+
 export interface AuditResourcesTable { resource_id: string; event_id: string }
 
 export interface Database {
@@ -313,7 +349,9 @@ export interface Database {
   api_keys: ApiKeysTable;
   regions: RegionsTable;
   zones: ZonesTable;
-  request_replays: RequestReplaysTable;
+  request_repeats: RequestRepeatsTable;
+  signature_uses: SignatureUsesTable;
+  account_security: AccountSecurityTable;
   settings: SettingsTable;
   switches: SwitchesTable;
   racks: RacksTable;
@@ -326,7 +364,6 @@ export interface Database {
   subnets: SubnetsTable;
   ip_allocations: IpAllocationsTable;
   instances: InstancesTable;
-  instance_tags: InstanceTagsTable;
   run_requests: RunRequestsTable;
   tasks: TasksTable;
   locks: LocksTable;
@@ -351,6 +388,13 @@ export interface Database {
   audit_events: AuditEventsTable;
   audit_resources: AuditResourcesTable;
   eip_traffic_hours: EipTrafficHoursTable;
+  redfish_sessions: RedfishSessionsTable;
+  bmc_trust: BmcTrustTable;
+  install_media: InstallMediaTable;
+  resource_tags: ResourceTagsTable;
+  tag_catalogue: TagCatalogueTable;
+  console_sessions: ConsoleSessionsTable;
+  console_preferences: ConsolePreferencesTable;
   metric_inbox: MetricInboxTable;
   metric_chunks: MetricChunksTable;
   monitor_agents: MonitorAgentsTable;

@@ -11,6 +11,7 @@
  * does. On PostgreSQL it would silently run outside the transaction.
  */
 import type { Kysely } from 'kysely';
+import type { ChangeFeed } from './changes.ts';
 import type { Database } from './schema.ts';
 
 export type StoreDialect = 'sqlite' | 'postgres';
@@ -20,6 +21,8 @@ export interface Store {
   readonly dialect: StoreDialect;
   /** Runs `fn` in one transaction: commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /** Committed changes announced with `announce` (changes.ts), from this process or — on PostgreSQL — any. */
+  readonly changes: ChangeFeed;
   /** Closes every connection (calling it again is harmless). The store is unusable afterwards. */
   close(): Promise<void>;
 }

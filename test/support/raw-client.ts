@@ -65,6 +65,8 @@ export interface Tc3Options {
   service?: string;
   extraHeaders?: Record<string, string>;
   body?: string;
+  /** Sign X-TC-Action too (SignedHeaders=content-type;host;x-tc-action), as our own clients do. */
+  signAction?: boolean;
 }
 
 export function tc3Request(target: Target, creds: Creds, o: Tc3Options) {
@@ -76,7 +78,7 @@ export function tc3Request(target: Target, creds: Creds, o: Tc3Options) {
   const contentType = method === 'POST' ? 'application/json' : 'application/x-www-form-urlencoded';
   const authorization = signTc3({
     secretId: creds.SecretId, secretKey: creds.SecretKey, service: o.service ?? 'bms', timestamp, method, rawQuery,
-    contentType, host: target.host, body,
+    contentType, host: target.host, body, ...(o.signAction ? { action: o.action } : {}),
   });
   const headers: Record<string, string> = {
     Host: host, 'Content-Type': contentType, Authorization: authorization, 'X-TC-Action': o.action,

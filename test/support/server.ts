@@ -19,7 +19,7 @@ export interface TestServer extends RunningBms {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}, opts: Pick<StartOptions, 'rateLimiter'> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, opts: Pick<StartOptions, 'rateLimiter' | 'consoleDir'> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bms-test-'));
   const logLines: Array<Record<string, unknown>> = [];
   const sink = new Writable({
@@ -29,7 +29,9 @@ export async function startTestServer(env: Record<string, string> = {}, opts: Pi
     },
   });
   const skew = { ms: 0 };
-  const config = loadConfig({ BMS_PORT: '0', BMS_DATA_DIR: dataDir, ...env });
+  // In-process test servers start without the demo EIP pool (BMS_DEMO_EIPS=0): the EIP tests
+  // give the pool exactly the addresses they count on. `npm start` has it (test/fresh-start.test.ts).
+  const config = loadConfig({ BMS_PORT: '0', BMS_DATA_DIR: dataDir, BMS_DEMO_EIPS: '0', ...env });
   const bms = await startBms(config, { clock: () => Date.now() + skew.ms, logger: pino({ level: 'info' }, sink), ...opts });
   return Object.assign(bms, {
     dataDir, logLines, skew,

@@ -12,7 +12,7 @@
  * instance settled elsewhere than the goal; and with `WaiterTimeout` at the deadline.
  */
 import type { CallOptions } from './client.ts';
-import { BmsWaiterError } from './errors.ts';
+import { BmsError, BmsWaiterError } from './errors.ts';
 import { abortableSleep } from './retry.ts';
 import type { DescribeInstancesRequest, DescribeInstancesResponse, DescribeTasksRequest, DescribeTasksResponse, Instance, TaskInfo } from './services/bms.ts';
 
@@ -105,7 +105,15 @@ async function pollLoop<T>(opts: WaitOptions, what: () => string[], poll: () => 
   let interval = opts.intervalMs ?? 250;
   for (;;) {
     if (opts.signal?.aborted) throw opts.signal.reason;
-    const done = await poll();
+    // A poll the service throttled (after the client's own retries) is not an answer: poll again,
+    // more slowly, until the deadline — several waiters on one account must not fail each other.
+    let done: T | undefined;
+    try {
+      done = await poll();
+    } catch (e) {
+      if (!(e instanceof BmsError && e.code === 'RequestLimitExceeded')) throw e;
+      interval = Math.max(interval, 1000);
+    }
     if (done !== undefined) return done;
     const left = deadline - now();
     if (left <= 0) {

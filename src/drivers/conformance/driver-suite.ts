@@ -47,8 +47,22 @@ export interface HardwareObservation {
   heartbeatVlan: number | null;
 }
 
+/** Driver concerns a hardware type may document as unsupported on some hardware. */
+export type OptionalConcern = 'accounts' | 'raid' | 'install' | 'wipe' | 'heartbeatVlan' | 'power';
+
 export interface DriverHarness {
   setup(): Promise<DriverUnderTest>;
+  /**
+   * Concerns this hardware does not offer, each with the reason: their tests skip saying so,
+   * and one test checks that each such call rejects with kind `unsupported` (never a silent no-op).
+   */
+  unsupported?: Partial<Record<OptionalConcern, string>>;
+  /**
+   * Concerns this BMC accepts but whose effect the tests cannot see (a mockup that answers
+   * writes without applying them), each with the reason: their tests skip saying so.
+   * `credentials`: the BMC does not check passwords.
+   */
+  cannotShow?: Partial<Record<OptionalConcern | 'credentials', string>>;
   /** Looks at the hardware of `dut` (optional). */
   observe?(dut: DriverUnderTest): Promise<HardwareObservation>;
 }
@@ -59,6 +73,16 @@ export function defineDriverSuite(name: string, h: DriverHarness): void {
   const observed = h.observe ? { observe: h.observe.bind(h) } : undefined;
   const skipUnobserved = observed ? {} : { skip: NO_OBSERVE };
   const look = (dut: DriverUnderTest) => observed!.observe(dut);
+  const gaps = h.unsupported ?? {};
+  /** Skip options for a test needing `concerns` (and `observe` when `needsObserve`). */
+  const blind = h.cannotShow ?? {};
+  const needs = (concerns: Array<OptionalConcern | 'credentials'>, needsObserve = false) => {
+    const missing = concerns.filter((c) => c !== 'credentials' && gaps[c]).map((c) => `${c}: ${gaps[c as OptionalConcern]}`);
+    if (missing.length > 0) return { skip: `unsupported by this hardware — ${missing.join('; ')}` };
+    const unseen = concerns.filter((c) => blind[c]).map((c) => `${c}: ${blind[c]}`);
+    if (unseen.length > 0) return { skip: `cannot be observed on this BMC — ${unseen.join('; ')}` };
+    return needsObserve ? skipUnobserved : {};
+  };
 
   describe(`driver conformance: ${name}`, () => {
     test('readInventory reports the registered hardware, every time', async () => {
@@ -67,7 +91,7 @@ export function defineDriverSuite(name: string, h: DriverHarness): void {
       assert.deepEqual(await driver.management.readInventory(target), inventory);
     });
 
-    test('readSensors reports watts and an inlet temperature in range, or leaves a reading out', async () => {
+    test('readSensors reports watts and an inlet temperature in range, or leaves a reading out', needs(['power']), async () => {
       const { driver, target } = await h.setup();
       for (const state of ['on', 'off'] as const) {
         await driver.power.setPowerState(target, state);
@@ -77,7 +101,7 @@ export function defineDriverSuite(name: string, h: DriverHarness): void {
       }
     });
 
-    test('power transitions are observed through getPowerState; repeating a call is harmless', async () => {
+    test('power transitions are observed through getPowerState; repeating a call is harmless', needs(['power']), async () => {
       const { driver, target } = await h.setup();
       const { power } = driver;
       await power.setPowerState(target, 'off');
@@ -100,7 +124,7 @@ export function defineDriverSuite(name: string, h: DriverHarness): void {
       for (const device of ['pxe', 'pxe', 'cdrom', 'disk', 'disk'] as const) await driver.management.setBootDevice(target, device);
     });
 
-    test('setBootDevice is what the hardware boots from next', skipUnobserved, async () => {
+    test('setBootDevice is what the hardware boots from next', needs([], true), async () => {
       const dut = await h.setup();
       await dut.driver.management.setBootDevice(dut.target, 'pxe');
       assert.equal((await look(dut)).bootDevice, 'pxe');
@@ -108,7 +132,7 @@ export function defineDriverSuite(name: string, h: DriverHarness): void {
       assert.equal((await look(dut)).bootDevice, 'disk');
     });
 
-    test('ensureBmcAccount / removeBmcAccount are idempotent and the account logs in only while it exists', async () => {
+    test('ensureBmcAccount / removeBmcAccount are idempotent and the account logs in only while it exists', needs(['accounts']), async () => {
       const { driver, target } = await h.setup();
       const { management } = driver;
       const tenant = { username: 'tenant7', password: 'First-pass-1', role: 'Operator' } as const;
@@ -125,7 +149,7 @@ export function defineDriverSuite(name: string, h: DriverHarness): void {
       await rejectsWith('failed', driver.power.getPowerState(asTenant('Second-pass-2')));
     });
 
-    test('BMC accounts are visible on the hardware', skipUnobserved, async () => {
+    test('BMC accounts are visible on the hardware', needs(['accounts'], true), async () => {
       const dut = await h.setup();
       await dut.driver.management.ensureBmcAccount(dut.target, { username: 'tenant8', password: 'Pass-word-8', role: 'ReadOnly' });
       assert.ok((await look(dut)).bmcUsernames.includes('tenant8'));
@@ -133,7 +157,7 @@ export function defineDriverSuite(name: string, h: DriverHarness): void {
       assert.ok(!(await look(dut)).bmcUsernames.includes('tenant8'));
     });
 
-    test('the admin account cannot be replaced or removed through the account calls', async () => {
+    test('the admin account cannot be replaced or removed through the account calls', needs(['power']), async () => {
       const { driver, target } = await h.setup();
       const admin = target.bmc.username;
       await rejectsWith('failed', driver.management.ensureBmcAccount(target, { username: admin, password: 'Taken-over-1', role: 'Administrator' }));
@@ -141,13 +165,13 @@ export function defineDriverSuite(name: string, h: DriverHarness): void {
       assert.equal(await driver.power.getPowerState(target), 'off', 'the admin credentials still work');
     });
 
-    test('wrong admin credentials are an authentication failure; a dead address is unreachable', async () => {
+    test('wrong admin credentials are an authentication failure; a dead address is unreachable', needs(['credentials']), async () => {
       const { driver, target } = await h.setup();
       await rejectsWith('failed', driver.power.getPowerState({ ...target, bmc: { ...target.bmc, password: 'not-the-password' } }));
       await rejectsWith('unreachable', driver.power.getPowerState({ ...target, bmc: { ...target.bmc, address: 'bmc.unreachable.invalid' } }));
     });
 
-    test('buildRaid builds the layout, twice in a row', async () => {
+    test('buildRaid builds the layout, twice in a row', needs(['raid']), async () => {
       const dut = await h.setup();
       await dut.driver.power.setPowerState(dut.target, 'off');
       await dut.driver.raid.buildRaid(dut.target, dut.raidType);
@@ -155,10 +179,10 @@ export function defineDriverSuite(name: string, h: DriverHarness): void {
       if (observed) assert.equal((await look(dut)).raid, dut.raidType.toUpperCase());
     });
 
-    test('installOs leaves the server on, booting its disk; repeating it is harmless', async () => {
+    test('installOs leaves the server on, booting its disk; repeating it is harmless', needs(['install', 'power']), async () => {
       const dut = await h.setup();
       const { driver, target } = dut;
-      await driver.raid.buildRaid(target, dut.raidType);
+      if (!gaps.raid) await driver.raid.buildRaid(target, dut.raidType);
       await driver.deploy.installOs(target, installConfig('ins-conf0001'));
       await driver.deploy.installOs(target, installConfig('ins-conf0001'));
       assert.equal(await driver.power.getPowerState(target), 'on');
@@ -167,7 +191,7 @@ export function defineDriverSuite(name: string, h: DriverHarness): void {
       assert.equal(await driver.power.getPowerState(target), 'on');
     });
 
-    test('an installed server boots from disk with the instance on it', skipUnobserved, async () => {
+    test('an installed server boots from disk with the instance on it', needs(['install'], true), async () => {
       const dut = await h.setup();
       await dut.driver.deploy.installOs(dut.target, installConfig('ins-conf0002'));
       const seen = await look(dut);
@@ -178,13 +202,13 @@ export function defineDriverSuite(name: string, h: DriverHarness): void {
       assert.equal((await look(dut)).installedInstanceId, 'ins-conf0002', 'a reboot keeps the OS');
     });
 
-    test('wipeDisks (all, then system) succeeds twice in a row', async () => {
+    test('wipeDisks (all, then system) succeeds twice in a row', needs(['install', 'wipe']), async () => {
       const { driver, target } = await h.setup();
       await driver.deploy.installOs(target, installConfig('ins-conf0003'));
       for (const scope of ['system', 'system', 'all', 'all'] as const) await driver.deploy.wipeDisks(target, scope);
     });
 
-    test('wipeDisks all leaves no data and no OS behind', skipUnobserved, async () => {
+    test('wipeDisks all leaves no data and no OS behind', needs(['install', 'wipe'], true), async () => {
       const dut = await h.setup();
       await dut.driver.deploy.installOs(dut.target, installConfig('ins-conf0004'));
       await dut.driver.deploy.wipeDisks(dut.target, 'all');
@@ -193,7 +217,20 @@ export function defineDriverSuite(name: string, h: DriverHarness): void {
       assert.equal(seen.installedInstanceId, null);
     });
 
-    test('setHeartbeatVlan joins and leaves a VLAN, twice each', async () => {
+    test('each concern declared unsupported rejects with kind unsupported, naming why', { skip: Object.keys(gaps).length === 0 ? 'every concern is supported' : false }, async () => {
+      const { driver, target, raidType } = await h.setup();
+      const calls: Record<OptionalConcern, () => Promise<unknown>> = {
+        accounts: () => driver.management.ensureBmcAccount(target, { username: 'tenant9', password: 'Pass-word-9', role: 'Operator' }),
+        raid: () => driver.raid.buildRaid(target, raidType),
+        install: () => driver.deploy.installOs(target, installConfig('ins-conf0009')),
+        wipe: () => driver.deploy.wipeDisks(target, 'all'),
+        heartbeatVlan: () => driver.network.setHeartbeatVlan(target, 120),
+        power: () => driver.power.setPowerState(target, 'on'),
+      };
+      for (const concern of Object.keys(gaps) as OptionalConcern[]) await rejectsWith('unsupported', calls[concern]());
+    });
+
+    test('setHeartbeatVlan joins and leaves a VLAN, twice each', needs(['heartbeatVlan']), async () => {
       const dut = await h.setup();
       for (const vlan of [120, 120, undefined, undefined]) {
         await dut.driver.network.setHeartbeatVlan(dut.target, vlan);

@@ -66,7 +66,16 @@ export interface InstallConfig {
   hostName: string;
   /** SHA-512 crypt hash of the login password; the clear password never reaches a driver. */
   passwordHash: string;
-  network: { address: string; prefixLength: number; gateway: string; backupAddresses: string[]; vlan?: number };
+  network: {
+    address: string;
+    prefixLength: number;
+    gateway: string;
+    backupAddresses: string[];
+    /** The heartbeat VLAN, when the instance is in a heartbeat group. */
+    vlan?: number;
+    /** The instance's IPv6 address, when it has one. */
+    ipv6?: { address: string; prefixLength: number; gateway?: string };
+  };
   /**
    * The monitoring agent to install and start (EnhancedService.MonitorService): where it pushes
    * and the instance's own credential (a secret: the installer writes it to a root-only file).

@@ -23,7 +23,7 @@ import { faultFrom, type SimFault, type SimFaultSpec } from './faults.ts';
 import type { HungCalls } from './hangs.ts';
 import { SimLabError } from './lab-error.ts';
 import type { SimOperation } from './operations.ts';
-import { diskSummary, newServerState, type DiskState, type InstalledOs, type SimHardwareSpec, type SimServerState } from './state.ts';
+import { diskSummary, newServerState, passwordMatches, type BmcAccountRecord, type DiskState, type InstalledOs, type SimHardwareSpec, type SimServerState } from './state.ts';
 import type { SimStateStore } from './state-store.ts';
 
 export interface SimSnapshot {
@@ -122,6 +122,16 @@ export class SimLab {
       inFlight: this.deps.inFlight.inFlight(serverId),
       hungCalls: this.deps.hangs.count(serverId),
     };
+  }
+
+  /**
+   * The role of `username` on the server's BMC if `password` is its password, else null — how
+   * a face of the lab (the Redfish listener) checks a login without holding password hashes.
+   */
+  async authenticate(serverId: string, username: string, password: string): Promise<BmcAccountRecord['role'] | null> {
+    const record = await this.deps.store.load(serverId);
+    const account = record?.state.bmc.accounts.find((a) => a.username === username);
+    return account && passwordMatches(account, password) ? account.role : null;
   }
 
   concurrencyViolations(): ConcurrencyReport {

@@ -7,9 +7,11 @@
  * every other segment is a member name. Scalars arrive as strings; the validator converts them
  * to the schema's types. `unflatten` places elements by their numeric index, never by arrival
  * order, and reports the first inconsistency (a key both scalar and nested, a gap in indexes)
- * with the path that caused it.
+ * with the path that caused it. `__proto__`, `constructor` and `prototype` are refused as
+ * segments, and rebuilt objects have no prototype (protocol/hostile.ts).
  */
 import { invalidParameter } from '../../shared/errors.ts';
+import { bareObject, checkName } from './hostile.ts';
 
 export type FlatValue = string;
 export type Nested = string | Nested[] | { [key: string]: Nested };
@@ -39,6 +41,7 @@ export function unflatten(pairs: Iterable<readonly [string, string]>): Record<st
 function insert(root: Node, key: string, value: string) {
   const segments = key.split('.');
   if (segments.some((s) => s === '')) throw invalidParameter(key, 'a name whose dot-separated segments are not empty', '不含空段的参数名');
+  for (const s of segments) checkName(s, key);
   let node = root;
   for (let i = 0; i < segments.length; i++) {
     if (node.kind !== 'branch') throw conflict(segments.slice(0, i).join('.'));
@@ -81,7 +84,7 @@ function build(node: Node, path: string): Nested {
     const at = path ? `${path}.${numeric[0]}` : String(numeric[0]);
     throw invalidParameter(at, 'either an array element or a member name, not both', '数组元素或成员名之一，不能混用');
   }
-  const obj: Record<string, Nested> = {};
+  const obj = bareObject<Nested>();
   for (const [k, child] of node.children) obj[k] = build(child, path ? `${path}.${k}` : k);
   return obj;
 }

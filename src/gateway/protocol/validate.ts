@@ -8,7 +8,9 @@
  *   - a value of the wrong type                       → InvalidParameter  (its path, the type)
  *   - a value outside its length, range, enum or list → InvalidParameterValue
  * Paths are wire paths (`Filters.1.Values`, `Placement.Zone`). Values that came flattened (GET,
- * v1) are strings and are converted to the member's type; JSON values must already have it.
+ * v1) are strings and are converted to the member's type; JSON values must already have it, or
+ * one the member `alsoAccepts` (an integer for a String member, a decimal string for an integer
+ * member), converted likewise.
  * Defaults from the spec are filled in so handlers never guess.
  */
 import type { Member, Structure } from '../../spec/model.ts';
@@ -18,6 +20,7 @@ import {
   missingParameter,
   unknownParameter,
 } from '../../shared/errors.ts';
+import { bareObject, checkName, checkStorable } from './hostile.ts';
 
 export type Source = 'json' | 'flat';
 type Objects = Record<string, Structure>;
@@ -30,12 +33,13 @@ export function validateInput(members: Member[], objects: Objects, input: unknow
 function validateStruct(members: Member[], objects: Objects, input: Record<string, unknown>, source: Source, prefix: string) {
   const known = new Map(members.map((m) => [m.name, m]));
   for (const key of Object.keys(input)) {
+    checkName(key, prefix + key);
     if (!known.has(key)) throw unknownParameter(prefix + key);
   }
-  const out: Record<string, unknown> = {};
+  const out = bareObject<unknown>();
   for (const m of members) {
     const path = prefix + m.name;
-    const raw = input[m.name];
+    const raw = Object.hasOwn(input, m.name) ? input[m.name] : undefined;
     if (isAbsent(raw, m, source)) {
       if (m.required) throw missingParameter(path);
       if (m.default !== undefined) out[m.name] = m.default;
@@ -102,7 +106,9 @@ function coerceScalar(m: Member, raw: unknown, source: Source, path: string): st
   const flat = source === 'flat' && typeof raw === 'string';
   switch (m.type) {
     case 'String':
-      if (typeof raw !== 'string') throw invalidParameter(path, 'a String', '字符串');
+      if (typeof raw === 'number' && Number.isSafeInteger(raw) && m.alsoAccepts?.some((t) => t === 'Int64' || t === 'Uint64' || t === 'Integer')) return String(raw);
+      if (typeof raw !== 'string') throw invalidParameter(path, m.alsoAccepts ? `a String or an integer` : 'a String', m.alsoAccepts ? '字符串或整数' : '字符串');
+      checkStorable(raw, path);
       return raw;
     case 'Datetime':
       if (typeof raw !== 'string' || !DATETIME.test(raw)) throw invalidParameter(path, 'a Datetime such as 2018-08-13T00:00:00Z', '形如 2018-08-13T00:00:00Z 的时间');
@@ -120,7 +126,8 @@ function coerceScalar(m: Member, raw: unknown, source: Source, path: string): st
       return n;
     }
     default: {
-      const n = flat ? (INTEGER.test(raw as string) ? Number(raw) : NaN) : raw;
+      const numericString = typeof raw === 'string' && (flat || m.alsoAccepts?.includes('String') === true);
+      const n = numericString ? (INTEGER.test(raw as string) ? Number(raw) : NaN) : raw;
       if (typeof n !== 'number' || !Number.isInteger(n)) throw invalidParameter(path, `an integer (${m.type})`, `整数（${m.type}）`);
       if (!Number.isSafeInteger(n)) throw invalidParameterValue(path, 'the integer is too large', '整数超出范围');
       if (m.type === 'Uint64' && n < 0) throw invalidParameterValue(path, 'it must not be negative', '不能为负数');

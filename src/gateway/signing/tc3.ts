@@ -150,14 +150,16 @@ export function signTc3(req: {
   contentType: string;
   host: string;
   body: Uint8Array | string;
+  /** Also sign X-TC-Action with this value (lower-cased, as Tencent's signing guide does): binds the signature to the action. */
+  action?: string;
 }): string {
   const date = utcDate(req.timestamp);
   const body = typeof req.body === 'string' ? Buffer.from(req.body) : req.body;
-  const signedHeaders = ['content-type', 'host'];
+  const signedHeaders = req.action === undefined ? ['content-type', 'host'] : ['content-type', 'host', 'x-tc-action'];
   const canonical = tc3CanonicalRequest({
     method: req.method,
     rawQuery: req.rawQuery,
-    headers: { 'content-type': req.contentType },
+    headers: { 'content-type': req.contentType, ...(req.action === undefined ? {} : { 'x-tc-action': req.action.toLowerCase() }) },
     signedHeaders,
     host: req.host,
     body,

@@ -16,9 +16,14 @@ export function v1Algorithm(signatureMethod: string | undefined): V1Method {
 }
 
 export function v1StringToSign(method: string, host: string, params: ReadonlyArray<readonly [string, string]>): string {
-  const pairs = params.filter(([k]) => k !== 'Signature').map(([k, v]) => [k, v] as const);
+  return `${method}${host}/?${v1SortedQuery(params)}`;
+}
+
+/** The part of the string to sign after `/?` — sorted once, whichever host variant is tried. */
+export function v1SortedQuery(params: ReadonlyArray<readonly [string, string]>): string {
+  const pairs = params.filter(([k]) => k !== 'Signature');
   pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `${method}${host}/?${pairs.map(([k, v]) => `${k}=${v}`).join('&')}`;
+  return pairs.map(([k, v]) => `${k}=${v}`).join('&');
 }
 
 export function v1Signature(secretKey: string, algorithm: V1Method, stringToSign: string): string {

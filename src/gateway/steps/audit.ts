@@ -46,6 +46,7 @@ export async function recordAudit(ex: Exchange, resultCode: string, deps: Gatewa
       resourceIds: resourceIds(ex.input, ex.result),
       resultCode,
       sourceIp: ex.request.remoteAddress,
+      ...(ex.repeatOf !== undefined ? { repeatOf: ex.repeatOf } : {}),
     });
   } catch (err) {
     deps.logger.error({ requestId: ex.requestId, action: action.name, err }, 'audit record failed');

@@ -21,7 +21,8 @@ import {
   cachedSigningKey, constantTimeEqual, hostVariants, parseTc3Authorization, payloadSha256, tc3CanonicalRequest, tc3Signature,
   tc3StringToSign, utcDate, type Tc3Authorization,
 } from '../signing/tc3.ts';
-import { v1Algorithm, v1Signature, v1StringToSign } from '../signing/v1.ts';
+import { authenticateSession } from './authenticate-session.ts';
+import { v1Algorithm, v1Signature, v1SortedQuery } from '../signing/v1.ts';
 
 export const TIMESTAMP_WINDOW_SECONDS = 300;
 const SECRET_ID = /^AKID[0-9A-Za-z]{8,64}$/;
@@ -32,6 +33,7 @@ type Claim =
   | { kind: 'v1'; secretId: string; pairs: Array<[string, string]>; signature: string };
 
 export function authenticate(ex: Exchange, deps: GatewayDeps): Promise<void> | void {
+  if (ex.protocol === 'session') return authenticateSession(ex, deps); // the console: a cookie instead of a signature
   const claim = ex.protocol === 'tc3' ? claimTc3(ex, deps) : claimV1(ex, deps);
   if (!SECRET_ID.test(claim.secretId)) throw invalidSecretId(claim.secretId.slice(0, 80));
   const credential = deps.credentials.resolve(claim.secretId);
@@ -48,6 +50,7 @@ function claimTc3(ex: Exchange, deps: GatewayDeps): Claim {
       `凭证范围中的日期 ${auth.date} 与 X-TC-Timestamp 的 UTC 日期 ${utcDate(ts)} 不一致`);
   }
   ex.scopeService = auth.service;
+  ex.signedHeaders = auth.signedHeaders;
   ex.signature = `tc3:${auth.signature}`;
   return { kind: 'tc3', secretId: auth.secretId, auth };
 }
@@ -56,8 +59,8 @@ function claimV1(ex: Exchange, deps: GatewayDeps): Claim {
   const common = ex.common!;
   checkTimestamp(common.timestamp, 'Timestamp', deps.clock());
   const pairs = common.v1Pairs!;
-  const secretId = pairs.find(([k]) => k === 'SecretId')?.[1] ?? '';
-  const signature = pairs.find(([k]) => k === 'Signature')?.[1] ?? '';
+  const secretId = common.secretId ?? '';
+  const signature = common.signature ?? '';
   if (!secretId) throw invalidAuthorization('the SecretId parameter is required (or sign with TC3-HMAC-SHA256)');
   if (!signature) throw invalidAuthorization('the Signature parameter is required');
   ex.signature = `v1:${signature}`;
@@ -87,9 +90,22 @@ function checkTimestamp(raw: string, name: string, nowMs: number): number {
 function verifyTc3(ex: Exchange, auth: Tc3Authorization, secretKey: string): boolean {
   const headers: Record<string, string | undefined> = {};
   for (const name of auth.signedHeaders) headers[name] = header(ex, name);
-  const key = cachedSigningKey(auth.secretId, secretKey, auth.date, auth.service);
   const unsignedPayload = header(ex, 'x-tc-content-sha256') === 'UNSIGNED-PAYLOAD';
-  const payloadHash = payloadSha256(ex.request.body, unsignedPayload); // once, whatever the host variant
+  const payloadHash = payloadSha256(ex.request.body, unsignedPayload); // once, whatever the variant
+  if (tryTc3(ex, auth, secretKey, headers, payloadHash)) return true;
+  // Tencent's signing guide lower-cases the values of the signed headers (`x-tc-action:describeinstances`);
+  // the SDKs send content-type and host in lower case already. Accept a value signed either way.
+  const lowered: Record<string, string | undefined> = {};
+  let differs = false;
+  for (const [name, value] of Object.entries(headers)) {
+    lowered[name] = value?.toLowerCase();
+    differs ||= lowered[name] !== value;
+  }
+  return differs && tryTc3(ex, auth, secretKey, lowered, payloadHash);
+}
+
+function tryTc3(ex: Exchange, auth: Tc3Authorization, secretKey: string, headers: Record<string, string | undefined>, payloadHash: string): boolean {
+  const key = cachedSigningKey(auth.secretId, secretKey, auth.date, auth.service);
   for (const host of hostVariants(header(ex, 'host') ?? '')) {
     const canonical = tc3CanonicalRequest({
       method: ex.request.method, rawQuery: ex.request.rawQuery, headers, signedHeaders: auth.signedHeaders, host,
@@ -104,8 +120,9 @@ function verifyTc3(ex: Exchange, auth: Tc3Authorization, secretKey: string): boo
 function verifyV1(ex: Exchange, pairs: Array<[string, string]>, signature: string, secretKey: string): boolean {
   const algorithm = v1Algorithm(pairs.find(([k]) => k === 'SignatureMethod')?.[1]);
   const hostHeader = header(ex, 'host') ?? '';
+  const query = v1SortedQuery(pairs);
   for (const host of [...hostVariants(hostHeader)].reverse()) {
-    const expected = v1Signature(secretKey, algorithm, v1StringToSign(ex.request.method, host, pairs));
+    const expected = v1Signature(secretKey, algorithm, `${ex.request.method}${host}/?${query}`);
     if (constantTimeEqual(expected, signature)) return true;
   }
   return false;

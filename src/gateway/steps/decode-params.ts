@@ -11,26 +11,30 @@ import { malformedBody } from '../../shared/errors.ts';
 import type { Exchange } from '../exchange.ts';
 import { parseForm } from '../protocol/form.ts';
 import { unflatten } from '../protocol/flatten.ts';
-import { checkFlatShape, checkJsonShape, checkStringValues } from '../protocol/input-limits.ts';
+import { INPUT_LIMITS, checkFlatShape, checkJsonShape, checkStringValues } from '../protocol/input-limits.ts';
 import { validateInput } from '../protocol/validate.ts';
+import { capPairs } from './common-params.ts';
 
 export function decodeParams(ex: Exchange): void {
-  if (ex.protocol === 'tc3') {
+  if (ex.protocol === 'tc3' || ex.protocol === 'session') { // the console sends TC3's JSON body, unsigned
     if (ex.request.method === 'GET' || ex.request.body.length === 0) {
+      capPairs(ex.request.rawQuery, INPUT_LIMITS.maxPairs);
       ex.params = parseForm(ex.request.rawQuery);
       ex.paramsSource = 'flat';
     } else if (ex.request.headers['content-type']?.includes('json')) {
       ex.params = parseJson(ex.request.body);
       ex.paramsSource = 'json';
     } else {
-      ex.params = parseForm(ex.request.body.toString('utf8'));
+      const text = ex.request.body.toString('utf8');
+      capPairs(text, INPUT_LIMITS.maxPairs);
+      ex.params = parseForm(text);
       ex.paramsSource = 'flat';
     }
   }
   let raw = ex.params;
   if (ex.paramsSource !== 'json') {
     const pairs = (ex.params ?? []) as Array<[string, string]>;
-    checkFlatShape(pairs);
+    if (ex.protocol === 'tc3') checkFlatShape(pairs); // v1: checked before its signature (common-params)
     raw = unflatten(pairs);
   }
   const { input, service } = ex.action!;

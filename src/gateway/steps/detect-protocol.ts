@@ -8,7 +8,9 @@
  * takes a file, so it is refused with a clear message rather than parsed.
  */
 import { invalidAuthorization, requestTooLarge, unsupportedProtocol } from '../../shared/errors.ts';
+import type { GatewayDeps } from '../deps.ts';
 import { header, type Exchange } from '../exchange.ts';
+import { sessionToken } from './authenticate-session.ts';
 import { TC3_ALGORITHM } from '../signing/tc3.ts';
 
 export const LIMITS = { get: 32 * 1024, v1Post: 1024 * 1024, tc3Post: 10 * 1024 * 1024 } as const;
@@ -17,7 +19,7 @@ export function mediaType(ex: Exchange): string {
   return (header(ex, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
-export function detectProtocol(ex: Exchange): void {
+export function detectProtocol(ex: Exchange, deps?: GatewayDeps): void {
   const { method } = ex.request;
   if (method !== 'GET' && method !== 'POST') {
     throw unsupportedProtocol(`The HTTP method ${method} is not supported`, `不支持 HTTP 方法 ${method}`);
@@ -33,6 +35,11 @@ export function detectProtocol(ex: Exchange): void {
     throw unsupportedProtocol('multipart/form-data is accepted by no bms action; send application/json', 'bms 接口不接受 multipart/form-data，请使用 application/json');
   }
   if (type === 'application/json') {
+    // The web console: no signature, a session cookie (authenticate-session.ts).
+    if (!isTc3 && !header(ex, 'authorization') && sessionToken(ex, deps) !== undefined) {
+      ex.protocol = 'session';
+      return;
+    }
     if (!isTc3) throw invalidAuthorization('application/json requests must be signed with TC3-HMAC-SHA256 in the Authorization header');
     ex.protocol = 'tc3';
   } else if (type === 'application/x-www-form-urlencoded') {

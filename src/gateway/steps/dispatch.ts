@@ -1,10 +1,12 @@
 /**
- * Step: call the action's handler with a call context and the validated parameters.
+ * Step: call the action's handler with a call context and the validated parameters — unless
+ * the request is a repeat already answered (steps/guard-repeat.ts).
  */
 import type { GatewayDeps } from '../deps.ts';
 import type { Exchange } from '../exchange.ts';
 
 export async function dispatch(ex: Exchange, deps: GatewayDeps): Promise<void> {
+  if (ex.repeatOf !== undefined) return;
   const { service, name } = ex.action!;
   const handler = service.handlers[name];
   if (!handler) throw new Error(`no handler registered for ${ex.action!.serviceName}.${name}`);

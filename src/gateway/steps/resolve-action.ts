@@ -48,7 +48,7 @@ export function resolveAction(ex: Exchange, deps: GatewayDeps): Promise<void> | 
   const [serviceName, service] = (byHint && Object.hasOwn(byHint[1].spec.actions, action) ? byHint : byAction ?? byHint ?? candidates[0])!;
   if (!Object.hasOwn(service.spec.actions, action)) throw invalidAction(action, serviceName);
   const spec = service.spec.actions[action]!;
-  const resolved = { serviceName, service, name: action, input: spec.input, rateLimit: spec.rateLimit, mutating: spec.mutating };
+  const resolved = { serviceName, service, name: action, input: spec.input, rateLimit: spec.rateLimit, mutating: spec.mutating, returnsSecret: spec.returnsSecret === true };
   const supported = REGIONLESS.has(action) || checkRegion(ex, deps, region);
   if (supported === true) {
     ex.action = resolved; // known region (the catalog's snapshot): stay synchronous

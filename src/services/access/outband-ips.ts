@@ -5,7 +5,9 @@
  * - CreateOutbandIP allocates the VIP from the given subnet of the given VPC (the one asked
  *   for, which must be free there, or the smallest free one) — an `ip_allocations` row of
  *   kind 'vip' owned by the instance, so a return releases it — and records the mapping.
- *   A second mapping of the same instance into the same VPC is ResourceInUse.
+ *   A second mapping of the same instance into the same VPC is ResourceInUse. `Vport` (the
+ *   vendor's model) moves the first BMC service — the web UI / Redfish by default — to that
+ *   port of the VIP; it may not be another service's port (0 or absent: the default).
  * - DescribeOutbandIP lists one OutbandInfo per mapping, in the reference's array shape:
  *   InstanceId/InstanceName/UniqVpcId hold the mapping's one value each, Vip and Vport are
  *   parallel (Vip[i]:Vport[i] reaches one BMC service).
@@ -36,6 +38,7 @@ export function createOutbandIp(deps: BmsServiceDeps, services: readonly BmcServ
   return async (ctx, params) => {
     const p = params as unknown as CreateOutbandIPRequest;
     const scope = { accountUin: ctx.principal.accountUin, region: ctx.region };
+    const ports = portsWith(services, p.Vport ?? 0);
     const mapping = await deps.store.transaction(async (tx) => {
       const inst = await lockOwnInstance(tx, scope.accountUin, p.InstanceId);
       requireStatus(inst, 'CreateOutbandIP', OUTBAND_STATES);
@@ -51,13 +54,25 @@ export function createOutbandIp(deps: BmsServiceDeps, services: readonly BmcServ
       if (!got.ok) throw allocationError(got, 'Vip', subnet);
       const m: OutbandMapping = {
         instanceId: inst.id, vpcId: vpc.id, subnetId: subnet.id, accountUin: scope.accountUin, vip: got.addresses[0]!,
-        ports: services.map((s) => ({ ...s })), createdAt: ctx.now,
+        ports, createdAt: ctx.now,
       };
       if (!(await insertMapping(tx, m))) throw mappingExists(inst.id, vpc.id, m.vip); // a concurrent create won
       return m;
     });
     return { Vip: mapping.vip, Vport: mapping.ports.map((s) => s.vport) };
   };
+}
+
+/** The services a new mapping exposes, the first one at VIP port `vport` when that is given (non-zero). */
+function portsWith(services: readonly BmcService[], vport: number): BmcService[] {
+  const ports = services.map((s) => ({ ...s }));
+  if (vport === 0 || ports.length === 0) return ports;
+  const taken = ports.slice(1).find((s) => s.vport === vport);
+  if (taken) {
+    throw invalidParameterValue('Vport', `${vport} is the VIP port of the BMC's ${taken.service} service; choose another`, `${vport} 是 BMC ${taken.service} 服务在 VIP 上的端口，请换一个`);
+  }
+  ports[0]!.vport = vport;
+  return ports;
 }
 
 export function describeOutbandIp(deps: BmsServiceDeps): Handler {

@@ -89,7 +89,7 @@ function eventView(e: AuditEntry): Event {
       eventVersion: 1, eventType: e.kind === 'call' ? 'ApiCall' : 'SecretRead', eventTime: isoTime(e.at),
       userIdentity: { accountId: e.accountUin, principalId: e.userUin, secretId: e.secretId, type: username === 'root' ? 'root' : 'subAccount' },
       eventSource: source, eventName: e.action, eventRegion: e.region, sourceIPAddress: e.sourceIp, requestID: e.requestId,
-      resourceIds: e.resourceIds, errorCode: e.resultCode,
+      resourceIds: e.resourceIds, errorCode: e.resultCode, ...(e.repeatOf ? { repeatOf: e.repeatOf } : {}),
     }),
     ErrorCode: e.resultCode === 'Success' ? 0 : 1,
     EventName: e.action,

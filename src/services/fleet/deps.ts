@@ -13,4 +13,6 @@ export interface FleetDeps {
   store: Store;
   box: SecretBox;
   sim: SimLab;
+  /** The BMC URL of a simulated server over the lab's Redfish face (absent when the face is off). */
+  labRedfishUrl?: (serverId: string) => string | undefined;
 }

@@ -22,7 +22,7 @@ import { serverView } from './views.ts';
 export const SERVER_STATES: readonly ServerState[] = ['available', 'allocated', 'cleaning', 'maintenance'];
 export const HARDWARE_TYPES = ['sim', 'redfish'] as const;
 
-export function describeServers({ store }: FleetDeps): Handler {
+export function describeServers({ store, labRedfishUrl }: FleetDeps): Handler {
   return async (ctx, params) => {
     const p = params as unknown as DescribeServersRequest;
     if (p.ServerIds?.length && p.Filters?.length) throw idsWithFilters('ServerIds');
@@ -30,7 +30,7 @@ export function describeServers({ store }: FleetDeps): Handler {
     if (p.ServerIds?.length) conditions.push({ column: 'id', values: idListParam('ServerIds', p.ServerIds, 'srv') });
     (p.Filters ?? []).forEach((f, i) => conditions.push(condition(f, `Filters.${i}.Values`)));
     const { total, items } = await listServers(store.db, conditions, pageOf(p));
-    return { TotalCount: total, ServerSet: items.map(serverView) };
+    return { TotalCount: total, ServerSet: items.map((s) => serverView(s, labRedfishUrl)) };
   };
 }
 

@@ -27,7 +27,7 @@ export function rackView(r: RackSummary): RackWire {
   };
 }
 
-export function serverView(s: ServerDetail): ServerWire {
+export function serverView(s: ServerDetail, redfishUrl?: (serverId: string) => string | undefined): ServerWire {
   return {
     ServerId: s.id,
     Sn: s.sn,
@@ -55,6 +55,7 @@ export function serverView(s: ServerDetail): ServerWire {
     InstanceId: s.instanceId,
     InstanceStatus: s.instanceId ? s.instanceStatus : null,
     AccountUin: s.instanceId ? s.accountUin : null,
+    RedfishUrl: (s.hardwareType === 'sim' && redfishUrl?.(s.id)) || null,
     CreatedTime: isoTime(s.createdAt),
     UpdatedTime: isoTime(s.updatedAt),
   };

@@ -28,6 +28,7 @@ export function describeFlavors(deps: InstanceServiceDeps): Handler {
       const values = f.Values ?? [];
       if (f.Name === 'zone') q = q.where('zone', 'in', values);
       else if (f.Name === 'flavor-id') q = q.where('id', 'in', values.map(normalizeId));
+      else if (f.Name === 'cpu-arch') q = q.where('cpu_arch', 'in', values.map((v) => v.trim().toUpperCase())); // X86 | ARM, any case
       else q = q.where((eb) => eb.or(values.map((v) => containsIgnoringCase('flavors.name', v))));
     }
     const count = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();

@@ -15,6 +15,7 @@ import type { DescribeInstancesRequest } from '../../generated/bms.ts';
 import { invalidParameter } from '../../shared/errors.ts';
 import { normalizeId } from '../../shared/ids.ts';
 import { containsIgnoringCase } from '../../store/repos/list-conditions.ts';
+import { resourceTagged, tagsOfResources } from '../../store/repos/resource-tags.ts';
 import type { Database, InstancesTable } from '../../store/schema.ts';
 import type { Handler } from '../types.ts';
 import type { InstanceServiceDeps } from './deps.ts';
@@ -24,7 +25,7 @@ type Eb = ExpressionBuilder<Database, 'instances'>;
 
 const COLUMN_FILTERS: Record<string, keyof InstancesTable> = {
   zone: 'zone', 'instance-state': 'status', 'vpc-id': 'vpc_id', 'subnet-id': 'subnet_id', groupId: 'group_id',
-  cpuArch: 'cpu_arch', 'operating-system-type': 'os_type',
+  cpuArch: 'cpu_arch', 'operating-system-type': 'os_type', 'flavor-id': 'flavor_id',
 };
 const ID_FILTERS = new Set(['instance-id', 'vpc-id', 'subnet-id', 'groupId']);
 
@@ -33,10 +34,9 @@ function condition(eb: Eb, name: string, values: string[]) {
   if (column) return eb(column, 'in', ID_FILTERS.has(name) ? values.map(normalizeId) : values);
   if (name === 'instance-id') return eb('id', 'in', values.map(normalizeId));
   if (name === 'instance-name') return eb.or(values.map((v) => containsIgnoringCase('instances.name', v)));
-  const tags = eb.selectFrom('instance_tags as t').select('t.tag_key').whereRef('t.instance_id', '=', 'instances.id');
-  if (name === 'tag-key') return eb.exists(tags.where('t.tag_key', 'in', values));
-  if (name === 'tag-value') return eb.exists(tags.where('t.tag_value', 'in', values));
-  return eb.exists(tags.where('t.tag_key', '=', name.slice('tag:'.length)).where('t.tag_value', 'in', values));
+  if (name === 'tag-key') return resourceTagged('instance', 'instances.id', { keys: values });
+  if (name === 'tag-value') return resourceTagged('instance', 'instances.id', { values });
+  return resourceTagged('instance', 'instances.id', { keys: [name.slice('tag:'.length)], values });
 }
 
 /** Requests that name at most this many instances are read whole and paged here (one query, no count). */
@@ -63,7 +63,8 @@ export function describeInstances(deps: InstanceServiceDeps): Handler {
         base = base.where((eb) => condition(eb, f.Name, f.Values ?? []));
       }
     }
-    const ordered = (q: typeof base) => q.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc');
+    const direction = p.OrderDirection === 'ASC' ? 'asc' : 'desc';
+    const ordered = (q: typeof base) => q.selectAll().orderBy('created_at', direction).orderBy('id', direction);
     let total: number;
     let rows: Array<Selectable<InstancesTable>>;
     if (named && named.length <= FEW) {
@@ -122,21 +123,21 @@ async function holdersOf(db: Kysely<Database>, addresses: string[]): Promise<str
 async function views(db: Kysely<Database>, account: AccountIdentity, rows: Array<Selectable<InstancesTable>>) {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
+  const accountUin = rows[0]!.account_uin;
   const [addresses, tags, eips] = await Promise.all([
     db.selectFrom('ip_allocations').select(['owner_id', 'address', 'kind']).where('owner_id', 'in', ids)
       .where('kind', 'in', ['primary', 'backup', 'ipv6']).orderBy('address_num').execute(),
-    db.selectFrom('instance_tags').selectAll().where('instance_id', 'in', ids).orderBy('tag_key').execute(),
+    tagsOfResources(db, accountUin, ids.map((id) => ({ kind: 'instance' as const, id }))),
     db.selectFrom('eips').select(['instance_id', 'address']).where('instance_id', 'in', ids).orderBy('address').execute(),
   ]);
   const addressesOf = groupBy(addresses, (a) => a.owner_id!);
-  const tagsOf = groupBy(tags, (t) => t.instance_id);
   const eipsOf = groupBy(eips, (e) => e.instance_id!);
   return rows.map((r) => {
     const mine = addressesOf.get(r.id) ?? [];
     const ordered = [...mine.filter((a) => a.kind === 'primary'), ...mine.filter((a) => a.kind === 'backup')].map((a) => a.address);
     return instanceView(r, {
       addresses: ordered.length > 0 ? ordered : r.private_ip ? [r.private_ip] : [],
-      tags: (tagsOf.get(r.id) ?? []).map((t) => ({ key: t.tag_key, value: t.tag_value })),
+      tags: tags.get(`instance/${r.id}`) ?? [],
       uuid: account.uuid, appId: account.appId, publicIps: (eipsOf.get(r.id) ?? []).map((e) => e.address),
       ipv6Addresses: mine.filter((a) => a.kind === 'ipv6').map((a) => a.address),
     });

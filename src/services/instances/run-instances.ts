@@ -16,6 +16,7 @@ import { newId, normalizeId } from '../../shared/ids.ts';
 import { chooseServers } from './choose-servers.ts';
 import { attachPublicIps, checkInternetAccess } from './public-ips.ts';
 import { allocateAddresses, allocateIpv6, type AllocationFailure } from '../../store/repos/ip-allocations.ts';
+import { setTags } from '../../store/repos/resource-tags.ts';
 import type { Database } from '../../store/schema.ts';
 import type { CallContext, Handler } from '../types.ts';
 import { createTasks, type InstanceServiceDeps } from './deps.ts';
@@ -35,6 +36,12 @@ export function runInstances(deps: InstanceServiceDeps): Handler {
       if (previous) return previous;
     }
     const plan = await checkLaunch(deps, ctx, p);
+    if (p.DryRun === true) {
+      throw new ApiError('DryRunOperation', {
+        en: `RunInstances would pass every check for ${plan.count} instance(s) (DryRun: nothing was created).`,
+        zh: `RunInstances 的 ${plan.count} 台实例通过了全部检查（DryRun：未创建任何资源）。`,
+      });
+    }
     const result = await deps.store.transaction((tx) => launch(deps, tx, ctx, p, plan));
     deps.scheduler.poke();
     return result;
@@ -105,8 +112,8 @@ async function launch(deps: InstanceServiceDeps, tx: Kysely<Database>, ctx: Call
     tx, accountUin: ctx.principal.accountUin, region: ctx.region, instances: ids.map((id, i) => ({ id, privateIp: addresses[i]! })),
     internetAccessible: p.InternetAccessible, now,
   });
-  const tags = (p.Tags ?? []).flatMap((t) => ids.map((id) => ({ instance_id: id, tag_key: t.TagKey, tag_value: t.TagValue })));
-  if (tags.length > 0) await tx.insertInto('instance_tags').values(tags).execute();
+  await setTags(tx, { accountUin: ctx.principal.accountUin, region: ctx.region }, ids.map((id) => ({ kind: 'instance' as const, id })),
+    (p.Tags ?? []).map((t) => ({ key: t.TagKey, value: t.TagValue })), now);
   const taskIds = await createTasks(tx, ctx.principal.accountUin,
     ids.map((id, i) => ({ action: 'RunInstances', flow: 'provision', instanceId: id, serverId: servers[i]! })), now);
   const result = { TaskId: taskIds.map(String), BmsId: ids };

@@ -1,12 +1,13 @@
 /**
  * DescribeDisasterRecoverGroups: one page of the caller's groups in the region, each with its
- * live member count, listed under the output field `GroupId` (the reference's name for it).
+ * live member count, listed under both `GroupId` (the reference's name for it) and `GroupSet`
+ * (the vendor's SDK and Terraform provider's); Limit goes up to 200 (the provider sends 200).
  *
  * Either GroupIds or Filters select, never both. IDs that do not exist — or belong to someone
  * else — are simply not listed. Filters are AND-ed, the values of one filter OR-ed: `Name`
  * matches a substring ignoring case, like Tencent's name filters, so the exact name finds the
  * group too (and exact matches are listed first, then newest first — what a tool looking up a
- * group it just created by name expects); `Type` is RACK or RACK_SAME_SW.
+ * group it just created by name expects); `Type` is RACK, RACK_SAME_SW or SW.
  */
 import type { DescribeDisasterRecoverGroupsRequest, Filter } from '../../generated/bms.ts';
 import { SPREAD_TYPES, type SpreadType } from '../../network/placement.ts';
@@ -28,7 +29,8 @@ export function describeGroups(store: Store): Handler {
     const scope = scopeOf(ctx);
     const { total, items } = await listGroups(store.db, scope, conditions, { offset: p.Offset ?? 0, limit: p.Limit ?? 20 }, exactNames);
     const counts = await countMembers(store.db, scope.accountUin, items.map((g) => g.id));
-    return { GroupId: items.map((g) => groupView(g, counts.get(g.id) ?? 0)), TotalCount: total };
+    const groups = items.map((g) => groupView(g, counts.get(g.id) ?? 0));
+    return { GroupId: groups, GroupSet: groups, TotalCount: total };
   };
 }
 

@@ -23,7 +23,7 @@ export const groupIdsWithFilters = () =>
   invalidParameter('GroupIds', 'given without Filters (the two cannot be combined)', '不能与 Filters 同时指定');
 
 export const badTypeFilter = (path: string, value: string) =>
-  invalidParameterValue(path, `"${value}" is not a group type; use RACK or RACK_SAME_SW`, `"${value}" 不是群组类型，可选 RACK 或 RACK_SAME_SW`);
+  invalidParameterValue(path, `"${value}" is not a group type; use RACK, RACK_SAME_SW or SW`, `"${value}" 不是群组类型，可选 RACK、RACK_SAME_SW 或 SW`);
 
 export const groupLimitExceeded = (limit: number, region: string) =>
   new ApiError('LimitExceeded', {
@@ -50,7 +50,7 @@ export const cannotJoin = (instanceId: string, status: string, why: 'returning' 
 
 /** ModifyInstancesGroupId: the instance's server breaks the group's rule beside `member` — and bare metal cannot move. */
 export function joinRefused(instanceId: string, group: { id: string; type: string }, at: Slot, on: ConflictKind, member: Member): ApiError {
-  const why = conflictWords(on, at, member);
+  const why = conflictWords(on, at, member, group.type);
   return new ApiError('FailedOperation', {
     en: `The instance ${instanceId} cannot join the spread placement group ${group.id} (${group.type}): ${why.en}. `
       + 'A bare-metal instance cannot move to another server; launch a new instance into the group instead (RunInstances with GroupId).',
@@ -59,14 +59,14 @@ export function joinRefused(instanceId: string, group: { id: string; type: strin
   });
 }
 
-function conflictWords(on: ConflictKind, at: Slot, member: Member): { en: string; zh: string } {
+function conflictWords(on: ConflictKind, at: Slot, member: Member, type: string): { en: string; zh: string } {
   switch (on) {
     case 'same-rack':
       return { en: `its server is on rack ${at.rackId}, where member ${member.instanceId} already is`, zh: `其服务器位于机架 ${at.rackId}，成员 ${member.instanceId} 已在该机架` };
     case 'same-switch':
       return {
-        en: `its server is under switch ${at.switchId}, like member ${member.instanceId}, and RACK needs a different switch for every member`,
-        zh: `其服务器位于交换机 ${at.switchId} 下，与成员 ${member.instanceId} 相同，而 RACK 类型要求每个成员位于不同交换机`,
+        en: `its server is under switch ${at.switchId}, like member ${member.instanceId}, and ${type} needs a different switch for every member`,
+        zh: `其服务器位于交换机 ${at.switchId} 下，与成员 ${member.instanceId} 相同，而 ${type} 类型要求每个成员位于不同交换机`,
       };
     case 'other-switch':
       return {
@@ -89,24 +89,25 @@ export interface LaunchContext {
 /** RunInstances with GroupId: no set of free servers satisfies the group's rule. */
 export function noPlacement(s: Shortfall, x: LaunchContext): ApiError {
   if (s.reason === 'members') return brokenGroup(x.groupId, s.type, s.on, s.member, s.other);
-  const why = s.type === 'RACK' ? rackWords(s, x) : sameSwitchWords(s, x);
+  const why = s.type === 'RACK_SAME_SW' ? sameSwitchWords(s, x) : switchWords(s, x);
   return new ApiError('ResourceInsufficient', {
     en: `Cannot place ${s.needed} new instance(s) in the spread placement group ${x.groupId}: ${why.en}.`,
     zh: `无法在分散置放群组 ${x.groupId} 中放置 ${s.needed} 台新实例：${why.zh}。`,
   });
 }
 
-function rackWords(s: Extract<Shortfall, { type: 'RACK'; reason: 'switches' }>, x: LaunchContext): { en: string; zh: string } {
+/** RACK and SW both need a switch of its own per member. */
+function switchWords(s: Extract<Shortfall, { reason: 'switches' }>, x: LaunchContext): { en: string; zh: string } {
   if (s.takenByMembers === 0) {
     return {
-      en: `RACK needs ${s.needed} switches with a free ${x.flavorName} in ${x.zone}; only ${s.usable} have one`,
-      zh: `RACK 类型需要 ${x.zone} 中 ${s.needed} 台各自有空闲 ${x.flavorName} 的交换机，仅有 ${s.usable} 台`,
+      en: `${s.type} needs ${s.needed} switches with a free ${x.flavorName} in ${x.zone}; only ${s.usable} have one`,
+      zh: `${s.type} 类型需要 ${x.zone} 中 ${s.needed} 台各自有空闲 ${x.flavorName} 的交换机，仅有 ${s.usable} 台`,
     };
   }
   return {
-    en: `RACK needs ${s.needed} switches with a free ${x.flavorName} in ${x.zone} besides those of the group's ${x.members} member(s); `
+    en: `${s.type} needs ${s.needed} switches with a free ${x.flavorName} in ${x.zone} besides those of the group's ${x.members} member(s); `
       + `${s.withFree} switches have one, the members already use ${s.takenByMembers} of them, leaving ${s.usable}`,
-    zh: `RACK 类型需要 ${x.zone} 中除群组 ${x.members} 个成员所用之外的 ${s.needed} 台有空闲 ${x.flavorName} 的交换机；`
+    zh: `${s.type} 类型需要 ${x.zone} 中除群组 ${x.members} 个成员所用之外的 ${s.needed} 台有空闲 ${x.flavorName} 的交换机；`
       + `有空闲的交换机共 ${s.withFree} 台，其中 ${s.takenByMembers} 台已被成员使用，仅剩 ${s.usable} 台`,
   };
 }
@@ -135,7 +136,7 @@ function sameSwitchWords(s: Extract<Shortfall, { type: 'RACK_SAME_SW' }>, x: Lau
 
 /** The group's members already break its rule (not reachable through the API): nothing more can be placed. */
 function brokenGroup(groupId: string, type: SpreadType, on: ConflictKind, a: Member, b: Member): ApiError {
-  const why = conflictWords(on, b, a);
+  const why = conflictWords(on, b, a, type);
   return new ApiError('FailedOperation', {
     en: `The spread placement group ${groupId} (${type}) already breaks its rule — member ${b.instanceId}: ${why.en} — so no new member can be placed; return one of them first.`,
     zh: `分散置放群组 ${groupId}（${type}）的现有成员已不满足规则（成员 ${b.instanceId}：${why.zh}），无法放置新成员；请先退还其中一台。`,

@@ -13,10 +13,12 @@
 import type { Address, DescribeAddressesRequest, Filter } from '../../generated/vpc.ts';
 import { isoTime, normalizeId } from '../../shared/ids.ts';
 import { ISPS, listEips, type Eip, type EipCondition } from '../../store/repos/eips.ts';
+import { tagsOfResources } from '../../store/repos/resource-tags.ts';
 import type { Store } from '../../store/store.ts';
 import type { Handler } from '../types.ts';
 import { badFilterValue, eipIdListParam, idsWithFilters } from './addresses-errors.ts';
 import { scopeOf } from './params.ts';
+import { tagSet } from './views.ts';
 
 /** Tencent's EIP states; only the two steady ones exist here. */
 export const ADDRESS_STATUSES = ['CREATING', 'BINDING', 'BIND', 'UNBINDING', 'UNBIND', 'OFFLINING', 'BIND_ENI'] as const;
@@ -29,7 +31,8 @@ export function describeAddresses(store: Store): Handler {
       ? [{ column: 'id', values: eipIdListParam('AddressIds', p.AddressIds) }]
       : (p.Filters ?? []).map((f, i) => condition(f, `Filters.${i}.Values`));
     const { total, items } = await listEips(store.db, scopeOf(ctx), conditions, { offset: p.Offset ?? 0, limit: p.Limit ?? 20 });
-    return { TotalCount: total, AddressSet: items.map(addressView) };
+    const tags = await tagsOfResources(store.db, ctx.principal.accountUin, items.map((e) => ({ kind: 'eip' as const, id: e.id })));
+    return { TotalCount: total, AddressSet: items.map((e) => addressView(e, tags.get(`eip/${e.id}`))) };
   };
 }
 
@@ -56,7 +59,7 @@ function oneOf<T extends string>(path: string, values: readonly string[], allowe
   });
 }
 
-export function addressView(eip: Eip): Address {
+export function addressView(eip: Eip, tags?: ReadonlyArray<{ key: string; value: string }>): Address {
   return {
     AddressId: eip.id,
     AddressName: eip.name,
@@ -75,7 +78,7 @@ export function addressView(eip: Eip): Address {
     LocalBgp: false,
     Bandwidth: eip.bandwidth,
     InternetChargeType: 'TRAFFIC_POSTPAID_BY_HOUR',
-    TagSet: [],
+    TagSet: tagSet(tags),
     InstanceType: eip.instanceId ? 'BMS' : null,
   };
 }

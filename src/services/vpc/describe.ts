@@ -17,6 +17,7 @@ import type { Store } from '../../store/store.ts';
 import type { Handler } from '../types.ts';
 import { idsWithFilters } from './errors.ts';
 import { booleanValues, idListParam, pagingParams, scopeOf } from './params.ts';
+import { tagsOfResources } from '../../store/repos/resource-tags.ts';
 import { subnetView, vpcView } from './views.ts';
 
 /** A condition nothing satisfies (an `is-default` filter without `false`). */
@@ -31,7 +32,8 @@ export function describeVpcs(store: Store): Handler {
       ? [{ column: 'id', values: idListParam('VpcIds', p.VpcIds, 'vpc') }]
       : (p.Filters ?? []).flatMap((f, i) => vpcCondition(f, `Filters.${i}.Values`));
     const { total, items } = await listVpcs(store.db, scopeOf(ctx), conditions, page);
-    return { TotalCount: total, VpcSet: items.map(vpcView) };
+    const tags = await tagsOfResources(store.db, ctx.principal.accountUin, items.map((v) => ({ kind: 'vpc' as const, id: v.id })));
+    return { TotalCount: total, VpcSet: items.map((v) => vpcView(v, tags.get(`vpc/${v.id}`))) };
   };
 }
 
@@ -54,7 +56,8 @@ export function describeSubnets(store: Store): Handler {
       : (p.Filters ?? []).flatMap((f, i) => subnetCondition(f, `Filters.${i}.Values`));
     const { total, items } = await listSubnets(store.db, scopeOf(ctx), conditions, page);
     const counts = await countBySubnet(store.db, items.map((s) => s.id));
-    return { TotalCount: total, SubnetSet: items.map((s) => subnetView(s, counts.get(s.id)?.ipv4 ?? 0)) };
+    const tags = await tagsOfResources(store.db, ctx.principal.accountUin, items.map((s) => ({ kind: 'subnet' as const, id: s.id })));
+    return { TotalCount: total, SubnetSet: items.map((s) => subnetView(s, counts.get(s.id)?.ipv4 ?? 0, tags.get(`subnet/${s.id}`))) };
   };
 }
 

@@ -12,7 +12,10 @@ import { isoTime } from '../../shared/ids.ts';
 import type { Subnet } from '../../store/repos/subnets.ts';
 import type { Vpc } from '../../store/repos/vpcs.ts';
 
-export function vpcView(vpc: Vpc): VpcWire {
+/** A resource's tags as the vpc service writes them. */
+export const tagSet = (tags: ReadonlyArray<{ key: string; value: string }> = []) => tags.map((t) => ({ Key: t.key, Value: t.value }));
+
+export function vpcView(vpc: Vpc, tags?: ReadonlyArray<{ key: string; value: string }>): VpcWire {
   return {
     VpcName: vpc.name,
     VpcId: vpc.id,
@@ -25,13 +28,13 @@ export function vpcView(vpc: Vpc): VpcWire {
     DhcpOptionsId: '',
     EnableDhcp: false,
     Ipv6CidrBlock: vpc.ipv6Cidr ?? '',
-    TagSet: [],
+    TagSet: tagSet(tags),
     AssistantCidrSet: [],
   };
 }
 
 /** `allocated`: how many IPv4 addresses of the subnet are in use right now. */
-export function subnetView(subnet: Subnet, allocated: number): SubnetWire {
+export function subnetView(subnet: Subnet, allocated: number, tags?: ReadonlyArray<{ key: string; value: string }>): SubnetWire {
   const total = totalAddresses(subnet.cidr);
   return {
     VpcId: subnet.vpcId,
@@ -48,7 +51,7 @@ export function subnetView(subnet: Subnet, allocated: number): SubnetWire {
     NetworkAclId: '',
     IsRemoteVpcSnat: false,
     TotalIpAddressCount: total,
-    TagSet: [],
+    TagSet: tagSet(tags),
     IsBmsSubnet: subnet.isBms,
   };
 }

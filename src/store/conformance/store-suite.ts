@@ -17,6 +17,7 @@ import type { StoreHarness, StoreSuiteOptions } from './harness.ts';
 import { defineIdentityCases } from './identity-cases.ts';
 import { defineLifecycleCases } from './lifecycle-cases.ts';
 import { defineMeteringCases } from './metering-cases.ts';
+import { defineTagCases } from './tag-cases.ts';
 
 export type { StoreSuiteOptions };
 
@@ -35,5 +36,6 @@ export function defineStoreSuite(
     defineIdentityCases(harness);
     defineGatewayCases(harness);
     defineMeteringCases(harness);
+    defineTagCases(harness);
   });
 }

@@ -26,6 +26,8 @@ export interface OpenedPostgres {
   schema: string;
   /** The URL with its password hidden, for logs. */
   safeUrl: string;
+  /** For connections of our own beside the pool (the change feed's LISTEN). */
+  connectionString: string;
 }
 
 export async function openPostgres(databaseUrl: string, logger?: StoreLogger): Promise<OpenedPostgres> {
@@ -39,7 +41,7 @@ export async function openPostgres(databaseUrl: string, logger?: StoreLogger): P
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     if (schema !== undefined) await createSchema(db, schema);
-    return { db, schema: await currentSchema(db, safeUrl), safeUrl };
+    return { db, schema: await currentSchema(db, safeUrl), safeUrl, connectionString };
   } catch (error) {
     await db.destroy();
     throw error;

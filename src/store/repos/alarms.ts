@@ -3,6 +3,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { AlarmDeliveriesTable, AlarmHistoriesTable, AlarmPoliciesTable, Database } from '../schema.ts';
+import { resourceTagged } from './resource-tags.ts';
 
 type Db = Kysely<Database>;
 
@@ -60,11 +61,12 @@ export async function watchedInstances(db: Db, policy: Pick<AlarmPoliciesTable, 
   return [...ids].sort();
 }
 
-/** The one place alarms read instance tags. */
+/** The one place alarms read instance tags: the account's live instances carrying key=value (resource_tags, the tag service's table). */
 export async function instancesTagged(db: Db, accountUin: string, key: string, value: string): Promise<string[]> {
-  const rows = await db.selectFrom('instance_tags').innerJoin('instances', 'instances.id', 'instance_tags.instance_id')
-    .select('instances.id').where('instances.account_uin', '=', accountUin).where('instances.deleted_at', 'is', null)
-    .where('instance_tags.tag_key', '=', key).where('instance_tags.tag_value', '=', value).execute();
+  const rows = await db.selectFrom('instances').select('id')
+    .where('account_uin', '=', accountUin).where('deleted_at', 'is', null)
+    .where(resourceTagged('instance', 'instances.id', { keys: [key], values: [value] }))
+    .orderBy('id').execute();
   return rows.map((r) => r.id);
 }
 

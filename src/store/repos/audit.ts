@@ -28,6 +28,8 @@ export interface NewAuditEvent {
   resultCode: string;
   requestId: string;
   sourceIp: string;
+  /** Set on a repeat that was answered without executing: the RequestId whose answer it got. */
+  repeatOf?: string;
 }
 
 export type AuditEntryKind = 'call' | 'secret-read';
@@ -64,7 +66,7 @@ export async function recordAuditEvent(db: Kysely<Database>, e: NewAuditEvent): 
   await db.insertInto('audit_events').values({
     id: e.id, at: e.at, account_uin: e.accountUin, user_uin: e.userUin, secret_id: e.secretId, service: e.service,
     action: e.action, region: e.region, resource_ids: JSON.stringify(e.resourceIds), result_code: e.resultCode,
-    request_id: e.requestId, source_ip: e.sourceIp,
+    request_id: e.requestId, source_ip: e.sourceIp, ...(e.repeatOf ? { repeat_of: e.repeatOf } : {}),
   }).execute();
   const ids = [...new Set(e.resourceIds)];
   if (ids.length > 0) await db.insertInto('audit_resources').values(ids.map((r) => ({ resource_id: r, event_id: e.id }))).execute();
@@ -102,17 +104,18 @@ interface Row {
   request_id: string;
   source_ip: string;
   secret_kind: string;
+  repeat_of: string | null;
 }
 
 function callsQuery(q: AuditQuery): RawBuilder<unknown> {
   return sql`select id, 'call' as source, at, account_uin, user_uin, secret_id, service, action, region, resource_ids, result_code,
-      request_id, source_ip, '' as secret_kind
+      request_id, source_ip, '' as secret_kind, repeat_of
     from audit_events where ${where(callConditions(q))}`;
 }
 
 function readsQuery(q: AuditQuery): RawBuilder<unknown> {
   return sql`select id, 'secret-read' as source, at, account_uin, user_uin, secret_id, '' as service, '' as action, '' as region,
-      resource_id as resource_ids, 'Success' as result_code, request_id, source_ip, kind as secret_kind
+      resource_id as resource_ids, 'Success' as result_code, request_id, source_ip, kind as secret_kind, null as repeat_of
     from secret_reads where ${where(readConditions(q))}`;
 }
 
@@ -157,6 +160,6 @@ function toEntry(r: Row): AuditEntry {
     id: r.id, kind: r.source, at: Number(r.at), accountUin: r.account_uin, userUin: r.user_uin, secretId: r.secret_id,
     service: revealedBy?.service ?? r.service, action: revealedBy?.action ?? r.action, region: r.region,
     resourceIds: read ? [r.resource_ids] : (JSON.parse(r.resource_ids) as string[]), resultCode: r.result_code,
-    requestId: r.request_id, sourceIp: r.source_ip,
+    requestId: r.request_id, sourceIp: r.source_ip, ...(r.repeat_of ? { repeatOf: r.repeat_of } : {}),
   };
 }

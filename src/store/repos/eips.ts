@@ -20,6 +20,7 @@
  * tenant's EIP simply does not exist for the query.
  */
 import type { Kysely, Selectable } from 'kysely';
+import { forgetDeletedResources } from './resource-tags.ts';
 import type { Database, EipsTable } from '../schema.ts';
 
 export const ISPS = ['CTCC', 'CUCC', 'CMCC', 'BGP'] as const;
@@ -195,9 +196,10 @@ export async function setBandwidth(tx: Kysely<Database>, scope: EipScope, ids: r
 /** Gives unbound EIPs back to the pool; returns how many went (a bound one is kept). */
 export async function releaseUnbound(tx: Kysely<Database>, scope: EipScope, ids: readonly string[]): Promise<number> {
   if (ids.length === 0) return 0;
-  const result = await tx.deleteFrom('eips').where('account_uin', '=', scope.accountUin).where('region', '=', scope.region)
-    .where('id', 'in', ids).where('instance_id', 'is', null).executeTakeFirst();
-  return Number(result.numDeletedRows);
+  const gone = await tx.deleteFrom('eips').where('account_uin', '=', scope.accountUin).where('region', '=', scope.region)
+    .where('id', 'in', ids).where('instance_id', 'is', null).returning('id').execute();
+  await forgetDeletedResources(tx, gone.map((r) => ({ kind: 'eip', id: r.id })));
+  return gone.length;
 }
 
 /** Unbinds every EIP of the instance (they stay the account's); returns how many. */
@@ -209,8 +211,9 @@ export async function unbindInstance(tx: Kysely<Database>, instanceId: string, n
 
 /** Gives every EIP bound to the instance back to the pool; returns how many. */
 export async function releaseInstanceEips(tx: Kysely<Database>, instanceId: string): Promise<number> {
-  const result = await tx.deleteFrom('eips').where('instance_id', '=', instanceId).executeTakeFirst();
-  return Number(result.numDeletedRows);
+  const gone = await tx.deleteFrom('eips').where('instance_id', '=', instanceId).returning('id').execute();
+  await forgetDeletedResources(tx, gone.map((r) => ({ kind: 'eip', id: r.id })));
+  return gone.length;
 }
 
 function toEip(row: Selectable<EipsTable>): Eip {

@@ -14,6 +14,7 @@
  * transaction at a time and has no `FOR UPDATE`.
  */
 import type { Kysely, Selectable } from 'kysely';
+import { forgetDeletedResources } from './resource-tags.ts';
 import type { Database, HeartbeatGroupsTable } from '../schema.ts';
 
 export type RowLock = 'share' | 'update' | undefined;
@@ -95,7 +96,9 @@ export async function renameGroup(db: Kysely<Database>, id: string, name: string
 }
 
 export async function deleteGroups(db: Kysely<Database>, ids: readonly string[]): Promise<void> {
-  if (ids.length > 0) await db.deleteFrom('heartbeat_groups').where('id', 'in', ids).execute();
+  if (ids.length === 0) return;
+  await db.deleteFrom('heartbeat_groups').where('id', 'in', ids).execute();
+  await forgetDeletedResources(db, ids.map((id) => ({ kind: 'heartbeat', id })));
 }
 
 /** Which groups to list: a tenant's, in a region, optionally by ids, names (exact) and VLANs. */

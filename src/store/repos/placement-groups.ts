@@ -12,6 +12,7 @@
  * group cannot be deleted while a member is being added.
  */
 import type { Kysely, Selectable } from 'kysely';
+import { forgetDeletedResources } from './resource-tags.ts';
 import type { Database, PlacementGroupsTable } from '../schema.ts';
 import { conditionsOn, type ListCondition } from './list-conditions.ts';
 
@@ -91,8 +92,9 @@ export async function renameGroup(db: Kysely<Database>, scope: GroupScope, id: s
 
 export async function deleteGroups(db: Kysely<Database>, scope: GroupScope, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.deleteFrom('placement_groups').where('id', 'in', ids)
-    .where('account_uin', '=', scope.accountUin).where('region', '=', scope.region).execute();
+  const gone = await db.deleteFrom('placement_groups').where('id', 'in', ids)
+    .where('account_uin', '=', scope.accountUin).where('region', '=', scope.region).returning('id').execute();
+  await forgetDeletedResources(db, gone.map((r) => ({ kind: 'ps', id: r.id })));
 }
 
 /** Live members per group id (groups without members are absent). */

@@ -15,6 +15,7 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import { isForeignKeyViolation, translatingConflicts } from '../errors.ts';
+import { forgetDeletedResources } from './resource-tags.ts';
 import type { Database, SubnetsTable } from '../schema.ts';
 import { conditionsOn, type ListCondition } from './list-conditions.ts';
 import type { VpcScope } from './vpcs.ts';
@@ -77,7 +78,9 @@ export async function listSubnets(
 export async function deleteSubnet(db: Kysely<Database>, id: string): Promise<'deleted' | 'in-use' | 'missing'> {
   try {
     const result = await db.deleteFrom('subnets').where('id', '=', id).executeTakeFirst();
-    return result.numDeletedRows > 0n ? 'deleted' : 'missing';
+    if (result.numDeletedRows === 0n) return 'missing';
+    await forgetDeletedResources(db, [{ kind: 'subnet', id }]);
+    return 'deleted';
   } catch (error) {
     if (isForeignKeyViolation(error)) return 'in-use';
     throw error;

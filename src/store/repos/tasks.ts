@@ -6,6 +6,7 @@
  * two workers can never both win — and renews the lease while it works. Progress is written
  * after every step, so a successor resumes at the first step not yet done.
  */
+import { announce } from '../changes.ts';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, TasksTable, TaskStatus } from '../schema.ts';
 
@@ -50,6 +51,7 @@ export async function insertTasks(db: Kysely<Database>, tasks: NewTask[], now: n
     step_index: 0, context: JSON.stringify(t.context), error: null, lease_owner: null, lease_expires_at: null,
     next_run_at: now, created_at: now, updated_at: now, finished_at: null,
   }))).execute();
+  for (const t of tasks) announce(db, { kind: 'task', id: String(t.id), accountUin: t.accountUin, instanceId: t.instanceId, status: 'RUNNING' });
 }
 
 /** Ids of tasks a worker may claim now, oldest due first. */
@@ -86,7 +88,9 @@ export async function saveProgress(
     flow: task.flow, steps: JSON.stringify(task.steps), step_index: task.stepIndex, context: JSON.stringify(task.context),
     error: task.error, updated_at: now, ...extra,
   }).where('id', '=', task.id).where('lease_owner', '=', owner).executeTakeFirst();
-  return result.numUpdatedRows === 1n;
+  if (result.numUpdatedRows !== 1n) return false;
+  announce(db, { kind: 'task', id: String(task.id), ...(extra.status ? { status: extra.status } : {}) });
+  return true;
 }
 
 export async function getTask(db: Kysely<Database>, id: number): Promise<Task | undefined> {

@@ -16,6 +16,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { translatingConflicts } from '../errors.ts';
 import { conditionsOn, type ListCondition } from './list-conditions.ts';
+import { forgetDeletedResources } from './resource-tags.ts';
 import type { Database, VpcsTable } from '../schema.ts';
 
 export interface Vpc {
@@ -121,7 +122,9 @@ export async function deleteVpc(db: Kysely<Database>, scope: VpcScope, id: strin
     .where('account_uin', '=', scope.accountUin)
     .where('region', '=', scope.region)
     .executeTakeFirst();
-  return result.numDeletedRows > 0n;
+  if (result.numDeletedRows === 0n) return false;
+  await forgetDeletedResources(db, [{ kind: 'vpc', id }]);
+  return true;
 }
 
 function toRow(v: Vpc): VpcsTable {

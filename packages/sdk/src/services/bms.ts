@@ -124,7 +124,7 @@ export interface DelOutbandInfo {
   InstanceId: string;
   /** VPC ID. — 私有网络ID */
   VpcId: string;
-  /** Mapped port number (a String in the reference). — 被映射端口号 */
+  /** Mapped port number (a String in the reference). An integer is accepted too (the vendor's model sends int64). — 被映射端口号 */
   Vport: string;
   /** Mapped IP (the reference says "underlay IP"; it is the overlay IP listed by DescribeOutbandIP). — 被映射的underlay IP */
   Vip: string;
@@ -182,7 +182,7 @@ export interface DisasterRecoverGroup {
   DisasterRecoverGroupId: string;
   /** Group name, 1-60 characters. — 分散置放群组名称，长度1-60个字符。 */
   Name: string;
-  /** Group type: RACK (different racks and switches) or RACK_SAME_SW (different racks, same switch). — 分散置放群组类型，取值范围： */
+  /** Group type: RACK (different racks and switches), RACK_SAME_SW (different racks, same switch) or SW (every member under a different switch). — 分散置放群组类型，取值范围： */
   Type: string;
   /** Current number of BMS instances in the group. — 分散置放群组内bms服务器当前数量。 */
   CurrentNum: number;
@@ -418,7 +418,7 @@ export interface CreateBackupIPResponse {
 export interface CreateDisasterRecoverGroupRequest {
   /** Name of the spread placement group, 1-60 characters, Chinese or English. — 分散置放群组名称，长度1-60个字符，支持中、英文。 */
   Name: string;
-  /** Group type: RACK (every member on a different rack and a different switch) or RACK_SAME_SW (different racks under the same switch). — 分散置放群组类型，取值范围： */
+  /** Group type: RACK (every member on a different rack and a different switch), RACK_SAME_SW (different racks under the same switch) or SW (every member under a different switch). — 分散置放群组类型，取值范围： */
   Type: string;
 }
 
@@ -462,6 +462,8 @@ export interface CreateOutbandIPRequest {
   SubnetId: string;
   /** VPC ID (vpc-xxx) to map the BMC into. — 私有网络ID，形如 vpc-xxx。 */
   VpcId: string;
+  /** The VIP port on which the BMC's web UI / Redfish (HTTPS) is reached, 0–65535 (0 or absent: 443); it may not be another mapped service's port. A decimal string is accepted too (the vendor's model sends int64). — 服务器上映射的端口号范围在0-65535，注意避开服务器正在使用的端口号（厂商… */
+  Vport?: number;
   /** Overlay IP to map; allocated from the subnet when absent. — 被映射的overlay IP */
   Vip?: string;
 }
@@ -536,7 +538,7 @@ export interface DescribeDisasterRecoverGroupsRequest {
   Filters?: Filter[];
   /** Offset, default 0. — 偏移量，默认为0。 */
   Offset?: number;
-  /** Number of results, default 20, maximum 100. — 返回数量，默认为20，最大值为100。 */
+  /** Number of results, default 20, maximum 200. — 返回数量，默认为20，最大值为200。 */
   Limit?: number;
 }
 
@@ -544,6 +546,8 @@ export interface DescribeDisasterRecoverGroupsRequest {
 export interface DescribeDisasterRecoverGroupsResponse {
   /** The spread placement groups (the reference names this list field GroupId). — 置放群组信息列表 */
   GroupId: DisasterRecoverGroup[];
+  /** The groups (the same list as GroupId; the vendor's SDK and Terraform provider read this name). — 分散置放群组列表（与 GroupId 相同； */
+  GroupSet: DisasterRecoverGroup[];
   /** Total number of the tenant's matching spread placement groups. — 用户置放群组总量。 */
   TotalCount: number;
   /** The request's ID (quote it when reporting a problem). */
@@ -584,7 +588,7 @@ export interface DescribeDisksResponse {
 export interface DescribeFlavorsRequest {
   /** Flavor IDs to query (flavor-11112222), at most 100. Cannot be combined with Filters. — 按照一个或者多个实例ID查询。 */
   FlavorIds?: string[];
-  /** Filters: zone, flavor-id, flavor-name. At most 10 filters with at most 5 values each. Cannot be combined with FlavorIds. — 过滤条件。 */
+  /** Filters: zone, flavor-id, flavor-name, cpu-arch (X86 or ARM, any case; the vendor's Terraform provider filters by it). At most 10 filters with at most 5 values each. Cannot be combined with FlavorIds. — 过滤条件。 */
   Filters?: Filter[];
   /** Offset; when Offset is given, Limit must be given too. — 偏移量，指定Offset时，必须同时指定Limit。 */
   Offset?: number;
@@ -636,12 +640,14 @@ export interface DescribeHeartbeatsResponse {
 export interface DescribeInstancesRequest {
   /** Instance IDs to query (bms-11112222), at most 100. Cannot be combined with Filters. — 按照一个或者多个实例ID查询。 */
   InstanceIds?: string[];
-  /** Filters: zone, instance-id, instance-name, instance-state, private-ip-address, vpc-id, subnet-id, groupId (spread placement group), cpuArch, operating-system-type. At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with InstanceIds. Tag filters (extension): tag-key, tag-value, tag:<key> (value of that tag). — 过滤条件。 */
+  /** Filters: zone, instance-id, instance-name, instance-state, private-ip-address, vpc-id, subnet-id, groupId (spread placement group), cpuArch, operating-system-type, flavor-id (extension). At most 10 filters with at most 5 values each; values of one filter are OR-ed, filters are AND-ed. Cannot be combined with InstanceIds. Tag filters (extension): tag-key, tag-value, tag:<key> (value of that tag). — 过滤条件。 */
   Filters?: Filter[];
   /** Offset, default 0. — 偏移量，默认为0。 */
   Offset?: number;
   /** Number of results, default 20, maximum 100. — 返回数量，默认为20，最大值为100。 */
   Limit?: number;
+  /** Order by creation time: DESC (default, newest first) or ASC (extension; the console's list sorts with it). — 按创建时间排序的方向：DESC（默认，最新在前）或 ASC。 */
+  OrderDirection?: string;
 }
 
 /** What DescribeInstances answers. */
@@ -966,6 +972,8 @@ export interface RunInstancesRequest {
   GroupId?: string;
   /** Idempotency token chosen by the client, at most 64 characters: the same token with the same parameters returns the same result without launching again (extension). — 用于保证请求幂等性的字符串，由客户生成，最长64个字符。 */
   ClientToken?: string;
+  /** Dry run: check every rule of the launch (parameters, zone, flavor, image, RAID, network, addresses, password, host name, tags) and answer DryRunOperation when it would succeed; nothing is created. Default false (extension; the console's wizard validates each step with it). — 试运行：只检查参数与资源是否满足创建条件，满足时返回 DryRunOperat… */
+  DryRun?: boolean;
 }
 
 /** What RunInstances answers. */
@@ -1080,7 +1088,7 @@ const ACTIONS: Record<string, ActionMeta> = {
   DeleteDisasterRecoverGroups: { m: 1 },
   DeleteHeartbeats: { m: 1 },
   DeleteOutbandIP: { m: 1 },
-  DescribeDisasterRecoverGroups: { p: 'GroupId', l: 100 },
+  DescribeDisasterRecoverGroups: {},
   DescribeDisks: { p: 'DiskSet', l: 100 },
   DescribeFlavors: { p: 'FlavorSet', l: 100 },
   DescribeHeartbeats: { p: 'HeartbeatSet', l: 100 },
@@ -1143,7 +1151,6 @@ export interface BmsActions {
 
 /** The item type of every paginated bms action. */
 export interface BmsPages {
-  DescribeDisasterRecoverGroups: DisasterRecoverGroup;
   DescribeDisks: Disk;
   DescribeFlavors: Flavor;
   DescribeHeartbeats: HeartbeatSet;

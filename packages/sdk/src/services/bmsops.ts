@@ -157,6 +157,8 @@ export interface Server {
   InstanceStatus: string | null;
   /** UIN of the tenant using the server; null when free. — 使用它的租户主账号 UIN； */
   AccountUin: string | null;
+  /** For a simulated server: its BMC over the lab's Redfish face (for any Redfish client, or as a redfish BMC address); null for real servers. — 模拟服务器经实验室 Redfish 接口的 BMC 地址（任何 Redfish… */
+  RedfishUrl?: string | null;
   /** Registration time, ISO 8601 UTC. — 录入时间（UTC，ISO 8601）。 */
   CreatedTime: string;
   /** Last change, ISO 8601 UTC. — 最近修改时间（UTC，ISO 8601）。 */
@@ -345,6 +347,18 @@ export interface RateLimit {
   Source: string;
   /** When the override was set; null for a default. — 设置时间； */
   UpdatedTime: string | null;
+}
+
+/** 账号安全选项。 */
+export interface AccountSecurity {
+  /** OwnerUin of the account; empty for the default of new accounts. — 账号 OwnerUin； */
+  AccountUin: string;
+  /** Whether mutating calls must sign X-TC-Action (the account's own setting, else the default). — 写接口是否必须签名 X-TC-Action（账号自身的设置，无则为默认值）。 */
+  RequireSignedAction: boolean;
+  /** Whether the account has no setting of its own and follows the default. — 账号是否没有自身的设置、沿用新建账号默认值。 */
+  FollowsDefault: boolean;
+  /** The default for accounts created from now on. — 新建账号的默认值。 */
+  DefaultRequireSignedAction: boolean;
 }
 
 /**
@@ -985,6 +999,44 @@ export interface DescribeRateLimitsResponse {
 }
 
 /**
+ * Input of SetAccountSecurity: Set an account's security options.
+ *
+ * SetAccountSecurity 的输入：设置账号安全选项。
+ */
+export interface SetAccountSecurityRequest {
+  /** OwnerUin of the account; omit to set the default for accounts created from now on. — 账号 OwnerUin； */
+  AccountUin?: string;
+  /** Whether mutating calls must sign X-TC-Action. — 写接口是否必须签名 X-TC-Action。 */
+  RequireSignedAction: boolean;
+}
+
+/** What SetAccountSecurity answers. */
+export interface SetAccountSecurityResponse {
+  /** The security options now in effect. — 设置后的安全选项。 */
+  AccountSecurity: AccountSecurity;
+  /** The request's ID (quote it when reporting a problem). */
+  RequestId: string;
+}
+
+/**
+ * Input of DescribeAccountSecurity: Describe an account's security options.
+ *
+ * DescribeAccountSecurity 的输入：查询账号安全选项。
+ */
+export interface DescribeAccountSecurityRequest {
+  /** OwnerUin of the account; omit for the default of new accounts only. — 账号 OwnerUin； */
+  AccountUin?: string;
+}
+
+/** What DescribeAccountSecurity answers. */
+export interface DescribeAccountSecurityResponse {
+  /** The security options. — 安全选项。 */
+  AccountSecurity: AccountSecurity;
+  /** The request's ID (quote it when reporting a problem). */
+  RequestId: string;
+}
+
+/**
  * Input of DescribeAuditEvents: Describe audit events.
  *
  * DescribeAuditEvents 的输入：查询审计记录。
@@ -1219,6 +1271,8 @@ const ACTIONS: Record<string, ActionMeta> = {
   DescribeEipPool: {},
   SetRateLimit: { m: 1 },
   DescribeRateLimits: { p: 'RateLimitSet', l: 100 },
+  SetAccountSecurity: { m: 1 },
+  DescribeAccountSecurity: {},
   DescribeAuditEvents: { p: 'EventSet', l: 100 },
   CreateTenant: { m: 1 },
   DescribeTenants: { p: 'TenantSet', l: 100 },
@@ -1254,6 +1308,8 @@ export interface BmsopsActions {
   DescribeEipPool: { request: DescribeEipPoolRequest; response: DescribeEipPoolResponse };
   SetRateLimit: { request: SetRateLimitRequest; response: SetRateLimitResponse };
   DescribeRateLimits: { request: DescribeRateLimitsRequest; response: DescribeRateLimitsResponse };
+  SetAccountSecurity: { request: SetAccountSecurityRequest; response: SetAccountSecurityResponse };
+  DescribeAccountSecurity: { request: DescribeAccountSecurityRequest; response: DescribeAccountSecurityResponse };
   DescribeAuditEvents: { request: DescribeAuditEventsRequest; response: DescribeAuditEventsResponse };
   CreateTenant: { request: CreateTenantRequest; response: CreateTenantResponse };
   DescribeTenants: { request: DescribeTenantsRequest; response: DescribeTenantsResponse };
@@ -1505,6 +1561,24 @@ export class BmsopsClient extends BaseClient {
    */
   DescribeRateLimits(params?: DescribeRateLimitsRequest, options?: CallOptions): Promise<DescribeRateLimitsResponse> {
     return this.request('DescribeRateLimits', params, options);
+  }
+
+  /**
+   * Set an account's security options. Mutating; 20 requests/s per account; BMS extension.
+   *
+   * 设置账号安全选项：本接口（SetAccountSecurity）用于设置账号的安全选项。RequireSignedAction 为 true 时，该账号的写接口（会改变资源的接口）必须把 X-TC-Action 列入 TC3 签名的 SignedHeaders，未签名接口名的写请求被拒绝（AuthFailure.SignatureFailure）。传 AccountUin 设置该账号；不传 AccountUin 设置此后新建账号的默认值（已有账号保持原值）。
+   */
+  SetAccountSecurity(params: SetAccountSecurityRequest, options?: CallOptions): Promise<SetAccountSecurityResponse> {
+    return this.request('SetAccountSecurity', params, options);
+  }
+
+  /**
+   * Describe an account's security options. Read-only; 20 requests/s per account; BMS extension.
+   *
+   * 查询账号安全选项：本接口（DescribeAccountSecurity）用于查询账号的安全选项，以及新建账号的默认值。
+   */
+  DescribeAccountSecurity(params?: DescribeAccountSecurityRequest, options?: CallOptions): Promise<DescribeAccountSecurityResponse> {
+    return this.request('DescribeAccountSecurity', params, options);
   }
 
   /**

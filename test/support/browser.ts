@@ -1,0 +1,39 @@
+/**
+ * Test support: Debian's Chromium driven by playwright-core (headless, --no-sandbox), the
+ * console built once by Vite, axe-core checks (wcag2a, wcag2aa) and screenshots written to
+ * artifacts/console/ (kept by CI as artifacts, never compared pixel by pixel).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildConsole } from '../../scripts/build.mjs';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const ARTIFACTS = new URL('../../artifacts/console/', import.meta.url).pathname;
+export const APP_DIR = new URL('../../dist/console/', import.meta.url).pathname;
+
+/** Runs `define` when Chromium is installed; otherwise one test that fails under CI and is skipped, with the reason, elsewhere. */
+export function withChromium(name: string, define: () => void): void {
+  if (existsSync(CHROMIUM)) define();
+  else if (process.env['CI']) test(name, () => assert.fail(`${CHROMIUM} is missing (apt-get install chromium); CI must run the browser tests`));
+  else test(name, (t) => t.skip(`${CHROMIUM} is missing: apt-get install -y chromium`));
+}
+
+export async function launch(): Promise<Browser> {
+  await buildConsole();
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** axe-core over the page (wcag2a + wcag2aa): the violations, as readable lines. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+}
