@@ -215,6 +215,32 @@ withChromium('console end to end in Chromium', () => {
       await page.locator('.inspector.t-drawer--open').waitFor({ state: 'detached' }); // closed by Escape, as a keyboard user closes it
     });
 
+    it('shows the 健康 tab: every metric charted from GetMonitorData, its latest point the API\'s, no axe violation', async () => {
+      const id = created[0]!;
+      await page.evaluate((to) => { history.pushState(null, '', `/console${to}`); dispatchEvent(new PopStateEvent('popstate')); }, `/instances/${id}`);
+      await page.locator('.t-tabs__nav-item', { hasText: '健康' }).click();
+      await page.getByTestId('health').waitFor();
+      // The simulated datacenter samples every running instance every 10 s; the page refetches as often.
+      const cpu = page.getByTestId('health-CpuUsage');
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="health-CpuUsage"]')?.getAttribute('data-points') ?? 0) > 0, undefined, { timeout: STATUS_TIMEOUT });
+      for (const metric of ['CpuUsage', 'MemUsage', 'LanIntraffic', 'LanOuttraffic', 'WanIntraffic', 'WanOuttraffic', 'LanInpkg', 'LanOutpkg', 'TcpCurrEstab', 'PowerWatts', 'InletTemp']) {
+        await page.getByTestId(`health-${metric}`).waitFor();
+      }
+      const shown = { points: Number(await cpu.getAttribute('data-points')), latest: await cpu.getAttribute('data-latest') };
+      const end = Math.floor(Date.now() / 1000);
+      const api = await sdk(server.credentials.demo, 'monitor')<{ DataPoints: Array<{ Timestamps: number[]; Values: number[] }> }>('GetMonitorData', {
+        Namespace: 'QCE/BMS', MetricName: 'CpuUsage', Period: 10, StartTime: new Date((end - 3600 + 10) * 1000).toISOString(), EndTime: new Date(end * 1000).toISOString(),
+        Instances: [{ Dimensions: [{ Name: 'InstanceId', Value: id }] }],
+      });
+      const values = api.DataPoints[0]!.Values;
+      assert.ok(values.length >= shown.points, `the API has ${values.length} points, the page ${shown.points}`);
+      assert.ok(values.map(String).includes(shown.latest!), `the page's latest CPU value ${shown.latest} is one of the API's ${values.join(', ')}`);
+      await axeAndShot('instance_health.zh-CN');
+      await page.getByTestId('health-range').selectOption({ index: 2 });
+      await page.getByTestId('health-CpuUsage').waitFor();
+      assert.equal(await page.locator('[data-testid="health"] [role="alert"], [data-testid="health"] .t-alert--error').count(), 0, 'the 24-hour range is refused');
+    });
+
     async function axeAndShot(name: string) {
       const violations = await axeViolations(page);
       await screenshot(page, name);

@@ -1,5 +1,5 @@
-/** Instance details: 基本信息, 公网IP, 任务 (DescribeTasks), 操作日志 (audit). 健康 appears once the monitor service exists. */
-import { useCallback, useEffect, useState } from 'react';
+/** Instance details: 基本信息, 公网IP, 健康 (monitor GetMonitorData charts), 任务 (DescribeTasks), 操作日志 (audit). */
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { Alert, Button, Tabs } from 'tdesign-react';
 import { ApiError, call } from '../api.ts';
 import { useApp } from '../context.tsx';
@@ -8,6 +8,8 @@ import type { MessageKey } from '../i18n.ts';
 import { useLiveChanges } from '../live.ts';
 import { InstanceActionDialog, type RowAction } from './InstanceActions.tsx';
 import type { InstanceRow } from './Instances.tsx';
+
+const HealthCharts = lazy(() => import('../HealthCharts.tsx'));
 
 interface Task { TaskId: number; Action: string; Status: string; Progress: number; Steps: Array<{ Name: string; Status: string; StartedTime?: string; FinishedTime?: string; Error?: string }>; Error?: string; CreatedTime: string; FinishedTime?: string }
 interface AuditEvent { EventTime?: string; EventName?: string; Username?: string; ResourceTypeName?: string; ErrorCode?: number | string; EventId?: string; SourceIPAddress?: string; [k: string]: unknown }
@@ -74,6 +76,9 @@ export function InstanceDetail({ id }: { id: string }) {
               <Button variant="outline" disabled={list(row.PublicIpAddresses).length === 0} onClick={() => setAction('unbindEip')}>{t('instances.unbindEip')}</Button>
             </div>
           </div>
+        </Tabs.TabPanel>
+        <Tabs.TabPanel value="health" label={t('detail.health')}>
+          {tab === 'health' && <Suspense fallback={<p>{t('common.loading')}</p>}><HealthCharts instanceId={row.InstanceId} /></Suspense>}
         </Tabs.TabPanel>
         <Tabs.TabPanel value="tasks" label={t('detail.tasks')}>
           <div className="panel">
