@@ -10,6 +10,7 @@
 import { applyEvent } from '../lifecycle/gate.ts';
 import type { ServerAccess } from '../flows/deps.ts';
 import { acquireLock, releaseLock } from '../store/repos/locks.ts';
+import { observePower } from '../store/repos/power-observations.ts';
 import type { Store } from '../store/store.ts';
 
 export interface PowerSyncOptions {
@@ -68,6 +69,8 @@ async function reconcile(o: PowerSyncOptions, instanceId: string, recorded: stri
   const actual = await driver.power.getPowerState(target);
   const event = recorded === 'RUNNING' && actual === 'off' ? 'power_lost' : recorded === 'STOPPED' && actual === 'on' ? 'power_restored' : undefined;
   await o.store.db.updateTable('servers').set({ power_state: actual }).where('id', '=', serverId).execute();
+  // Billing's daily reconciliation compares billed time with the power-on time seen here.
+  await o.store.transaction((tx) => observePower(tx, instanceId, actual === 'on', o.clock(), Math.max(15 * 60_000, 3 * o.intervalMs)));
   if (!event) return false;
   const moved = await o.store.transaction((tx) => applyEvent(tx, [instanceId], event, o.clock(), { idempotent: true }));
   if (moved.length > 0) o.logger.warn({ instanceId, serverId, recorded, actual }, 'power state drift corrected');

@@ -38,6 +38,7 @@ import { requestRepeats } from './0035-request-repeats.ts';
 import { signatureBinding } from './0036-signature-binding.ts';
 import { redfish } from './0060-redfish.ts';
 import { consoleSessions } from './0070-console.ts';
+import { billing } from './0050-billing.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-identity': identity,
@@ -59,6 +60,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0036-signature-binding': signatureBinding,
   '0060-redfish': redfish,
   '0070-console': consoleSessions,
+  '0050-billing': billing,
 };
 
 export interface MigrateOptions {
