@@ -42,6 +42,8 @@ before(async () => {
   });
   instanceId = run.BmsId[0]!;
   await waitFor('running', () => bms<{ InstanceSet: Array<{ Status: string }> }>('DescribeInstances', { InstanceIds: [instanceId] }), (r) => r.InstanceSet[0]?.Status === 'RUNNING');
+  // The by-tag summary reads the tag service's resource tags.
+  await sdk(server.credentials.demo, 'tag')('AddResourceTag', { TagKey: 'team', TagValue: 'core', Resource: `qcs::bms:ap-guangzhou::instance/${instanceId}` });
   await server.biller.runOnce(Date.now() + 3 * DAY + 2 * 3600_000);
   const records = await listRecords(server.store.db, { accountUin: uin, from: 0, to: Number.MAX_SAFE_INTEGER });
   month = monthOf(records.find((r) => r.resource_id === instanceId)!.period_start);
@@ -107,6 +109,8 @@ describe('bill 2018-10-25 through the official SDK', () => {
     assert.deepEqual(byRegion.SummaryOverview.map((o) => [o.RegionId, o.RealTotalCost]), [['1', total]]);
     const byTag = await bill<{ SummaryOverview: Array<{ TagValue: string; RealTotalCost: string }>; SummaryTotal: { RealTotalCost: string } }>('DescribeBillSummaryByTag', { ...range, TagKey: 'team' });
     assert.equal(byTag.SummaryTotal.RealTotalCost, total);
+    assert.equal(byTag.SummaryOverview.find((o) => o.TagValue === 'core')?.RealTotalCost, mine.RealTotalCost, 'the tagged instance under its value');
+    assert.ok(byTag.SummaryOverview.every((o) => o.TagValue === 'core' || o.TagValue === ''));
     const detail = await bill<{ Total: { RealTotalCost: string }; BillingItemDetail: Array<{ BillingItemCode: string; UsedAmount: string }>; RealTotalCostTrend: { Detail: unknown[] } }>('DescribeBillDetailByResource', { ...range, ResourceId: instanceId });
     assert.equal(detail.Total.RealTotalCost, mine.RealTotalCost);
     assert.equal(detail.BillingItemDetail[0]!.BillingItemCode, 'sv_bms_time');

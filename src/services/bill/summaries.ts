@@ -128,7 +128,8 @@ export function describeBillSummaryByTag({ store }: { store: Store }): Handler {
     const p = params as unknown as DescribeBillSummaryByTagRequest;
     const rows = await recordsIn(store, ctx, p.PayerUin, p.BeginTime, p.EndTime);
     const total = sum(rows);
-    const tags = await bills.tagValues(store.db, [...new Set(rows.map((r) => r.resource_id))], p.TagKey);
+    const resources = [...new Map(rows.map((r) => [r.resource_id, { product: r.product, resourceId: r.resource_id }])).values()];
+    const tags = await bills.tagValues(store.db, payerOf(ctx, p.PayerUin), resources, p.TagKey);
     const overview = [...groupBy(rows, (r) => tags.get(r.resource_id) ?? '')].sort(([a], [b]) => (a < b ? -1 : 1)).map(([value, rs]) => ({
       ProductCode: '', ProductCodeName: '', RealTotalCost: formatCents(sum(rs)), RealTotalCostRatio: ratio(sum(rs), total), TagValue: value,
     }));

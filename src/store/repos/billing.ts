@@ -8,6 +8,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { BillingLedgerTable, BillingRecordsTable, Database } from '../schema.ts';
+import { resourceKey, tagsOfResources } from './resource-tags.ts';
 
 export type BillingRecordRow = BillingRecordsTable;
 export type LedgerRow = BillingLedgerTable;
@@ -231,13 +232,19 @@ export async function pageLedger(
   return { total: Number(count?.n ?? 0), rows: rows.map(numericLedger) };
 }
 
-/** The current value of `tagKey` on each of `resourceIds` that has it. */
-export async function tagValues(db: Kysely<Database>, resourceIds: string[], tagKey: string): Promise<Map<string, string>> {
+/**
+ * The current value of `tagKey` on each billed resource of the account that has it, by resource
+ * id (instances' and EIPs' tags, from `resource_tags`).
+ */
+export async function tagValues(
+  db: Kysely<Database>, accountUin: string, resources: ReadonlyArray<{ product: 'bms' | 'eip'; resourceId: string }>, tagKey: string,
+): Promise<Map<string, string>> {
+  const tagged = resources.map((r) => ({ kind: r.product === 'eip' ? 'eip' as const : 'instance' as const, id: r.resourceId }));
+  const tags = await tagsOfResources(db, accountUin, tagged);
   const out = new Map<string, string>();
-  for (let i = 0; i < resourceIds.length; i += 500) {
-    const rows = await db.selectFrom('instance_tags').select(['instance_id', 'tag_value']).where('tag_key', '=', tagKey)
-      .where('instance_id', 'in', resourceIds.slice(i, i + 500)).execute();
-    for (const r of rows) out.set(r.instance_id, r.tag_value);
+  for (const r of tagged) {
+    const value = tags.get(resourceKey(r))?.find((t) => t.key === tagKey)?.value;
+    if (value !== undefined) out.set(r.id, value);
   }
   return out;
 }
