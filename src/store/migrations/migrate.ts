@@ -36,9 +36,9 @@ import { eipTraffic } from './0030-eip-traffic.ts';
 import { resourceTags } from './0031-resource-tags.ts';
 import { requestRepeats } from './0035-request-repeats.ts';
 import { signatureBinding } from './0036-signature-binding.ts';
+import { billing } from './0050-billing.ts';
 import { redfish } from './0060-redfish.ts';
 import { consoleSessions } from './0070-console.ts';
-import { billing } from './0050-billing.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-identity': identity,
@@ -58,9 +58,9 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0031-resource-tags': resourceTags,
   '0035-request-repeats': requestRepeats,
   '0036-signature-binding': signatureBinding,
+  '0050-billing': billing,
   '0060-redfish': redfish,
   '0070-console': consoleSessions,
-  '0050-billing': billing,
 };
 
 export interface MigrateOptions {
