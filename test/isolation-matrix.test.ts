@@ -19,12 +19,14 @@ import vpcJson from '../src/spec/vpc.json' with { type: 'json' };
 import camJson from '../src/spec/cam.json' with { type: 'json' };
 import stsJson from '../src/spec/sts.json' with { type: 'json' };
 import auditJson from '../src/spec/audit.json' with { type: 'json' };
+import monitorJson from '../src/spec/monitor.json' with { type: 'json' };
 import tagJson from '../src/spec/tag.json' with { type: 'json' };
 import billJson from '../src/spec/bill.json' with { type: 'json' };
 
 const SPECS = {
   bms: serviceSpecSchema.parse(bmsJson), vpc: serviceSpecSchema.parse(vpcJson), cam: serviceSpecSchema.parse(camJson),
   sts: serviceSpecSchema.parse(stsJson), audit: serviceSpecSchema.parse(auditJson), tag: serviceSpecSchema.parse(tagJson),
+  monitor: serviceSpecSchema.parse(monitorJson),
   bill: serviceSpecSchema.parse(billJson),
 } as const;
 type Svc = keyof typeof SPECS;
@@ -33,7 +35,8 @@ type Svc = keyof typeof SPECS;
 const NO_FOREIGN_ID = new Set([
   'bms.CreateDisasterRecoverGroup', 'bms.CreateHeartbeat', 'bms.DescribeRegions', 'bms.DescribeZones', 'bms.InquiryPriceBmsInstanceForTrade',
   'vpc.CreateVpc', 'vpc.AllocateAddresses', 'cam.AddUser', 'cam.ListUsers', 'cam.CreatePolicy', 'cam.ListPolicies', 'cam.CreateAccessKey', 'cam.ListAccessKeys',
-  'sts.GetFederationToken', 'audit.LookUpEvents',
+  'sts.GetFederationToken', 'audit.LookUpEvents', 'monitor.DescribeBaseMetrics',
+  'monitor.DescribeAlarmPolicies',
   // The tag catalogue is the caller's own list of (key, value) pairs: nothing of A's is named
   // (B deleting a key A also has is ResourceNotFound.TagNonExist: test/tag-service.test.ts).
   'tag.CreateTag', 'tag.DeleteTag', 'tag.DescribeTags', 'tag.DescribeTagKeys', 'tag.DescribeTagValues',
@@ -84,19 +87,25 @@ before(async () => {
   });
   await a.cam!('AttachUserPolicy', { PolicyId, AttachUin: user.Uin });
   Object.assign(ids, { userUin: user.Uin, userName: user.Name, accessKey: user.SecretId, policy: PolicyId });
+  ids.alarmPolicy = (await sdk(server.credentials.demo, 'monitor')<{ PolicyId: string }>('CreateAlarmPolicy', {
+    Module: 'monitor', PolicyName: 'a-alarm', MonitorType: 'MT_QCE', Namespace: 'QCE/BMS', InstanceIds: [ids.instance],
+    Condition: { Rules: [{ MetricName: 'CpuUsage', Period: 60, Operator: 'gt', Value: '80' }] },
+  })).PolicyId;
   await waitFor('tasks settle', () => server.store.db.selectFrom('tasks').select('id').where('status', '=', 'RUNNING').execute(), (r) => r.length === 0);
 
   const now = Date.now();
   const { root } = await createAccountWithRoot(server.store.db, 'Tenant B', 'tenant', now);
   const key = await createApiKey(server.store.db, server.box, root.id, now);
   const creds = { ...server.credentials.demo, SecretId: key.secretId, SecretKey: key.secretKey };
-  b = { bms: sdk(creds), vpc: sdk(creds, 'vpc'), cam: sdk(creds, 'cam'), tag: sdk(creds, 'tag'), bill: sdk(creds, 'bill') };
+  b = { bms: sdk(creds), vpc: sdk(creds, 'vpc'), cam: sdk(creds, 'cam'), tag: sdk(creds, 'tag'), monitor: sdk(creds, 'monitor'), bill: sdk(creds, 'bill') };
 });
 after(async () => server.stop());
 
 /** A's id for an id-like parameter name, wrapped as the member's shape demands. */
 function foreign(m: Member, svc: Svc): unknown {
   if (svc === 'cam' && m.name === 'Name') return ids.userName; // CAM users are named, not numbered
+  if (m.ref === 'Dimension') return [{ Name: 'InstanceId', Value: ids.instance }]; // monitor: instances by dimension
+  if (svc === 'monitor' && (m.name === 'PolicyIds' || m.name === 'PolicyId')) return m.array ? [ids.alarmPolicy] : ids.alarmPolicy; // alarm policies, not CAM's
   const table: Record<string, unknown> = {
     InstanceId: ids.instance, GroupId: ids.group, HeartbeatId: ids.heartbeat, VpcId: ids.vpc, SubnetId: ids.subnet, AddressId: ids.eip,
     BackupIP: ids.backupIp, OverlayIp: ids.backupIp, Vip: ids.vip, TaskId: ids.task, DiskId: ids.disk, FlavorId: ids.flavor,
@@ -116,6 +125,7 @@ function plain(m: Member, spec: ServiceSpec, svc: Svc, depth: number): unknown {
     Name: 'b-name', InstanceName: 'taken-over', Type: 'RACK', RaidType: 'RAID0', OperatingSystemType: 'Linux', OperatingSystem: 'CentOS 7.9',
     Status: 'Inactive', PolicyName: 'b', PolicyDocument: '{"version":"2.0","statement":[{"effect":"allow","action":"*","resource":"*"}]}',
     Password: 'Isolate#2026pw', Zone: 'ap-guangzhou-1', CidrBlock: '10.50.2.0/24', SubnetName: 'b', Vport: '', InternetMaxBandwidthOut: 5, ProductCode: 'bms', SubProductCode: 'bms',
+    Namespace: 'QCE/BMS', MetricName: 'CpuUsage', Module: 'monitor', MonitorType: 'MT_QCE', Operator: 'gt', Value: '80', Period: 60,
     ServiceType: 'bms', ResourcePrefix: 'instance', ResourceRegion: 'ap-guangzhou',
     BeginTime: '2026-01-01 00:00:00', EndTime: '2099-12-31 23:59:59',
   };

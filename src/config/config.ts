@@ -66,6 +66,14 @@ const schema = z.object({
   BMS_HTTP_MAX_HEADER_BYTES: z.coerce.number().int().min(34 * 1024).max(1024 * 1024).default(64 * 1024),
   /** Open connections one source address may hold at once; 0 = no cap. */
   BMS_HTTP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).max(100_000).default(256),
+  /** How often the metric rollup job compacts closed 10-minute windows and expires old chunks (ms). */
+  BMS_METRICS_ROLLUP_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /** How often the simulated datacenter reports a sample for every running simulated instance (ms); 0 = never. */
+  BMS_SIM_METRICS_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  /** How often alarm policies are judged and due webhooks sent (ms); 0 = never. */
+  BMS_ALARM_EVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  /** The URL installed monitoring agents push to; absent → this server's own address + /agent/v1/metrics. */
+  BMS_AGENT_ENDPOINT: z.string().url().optional(),
   /** Request bodies (bytes) held in memory at once, all connections together; larger ones wait their turn. */
   BMS_HTTP_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024 * 1024).max(4 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
   /** On SIGTERM/SIGINT: the longest the process takes to answer what it received and exit (ms). */
@@ -117,6 +125,7 @@ export type Config = {
   masterKeyReloadMs: number;
   rateLimiter: 'store' | 'memory';
   rateLimitCacheMs: number;
+  monitoring: { rollupMs: number; simMetricsMs: number; alarmMs: number; agentEndpoint: string | undefined };
   labRedfish: boolean;
   labRedfishPort: number;
   redfishCaFile: string | undefined;
@@ -162,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     masterKeyReloadMs: c.BMS_MASTER_KEY_RELOAD_MS,
     rateLimiter: c.BMS_RATE_LIMITER,
     rateLimitCacheMs: c.BMS_RATE_LIMIT_CACHE_MS,
+    monitoring: { rollupMs: c.BMS_METRICS_ROLLUP_MS, simMetricsMs: c.BMS_SIM_METRICS_MS, alarmMs: c.BMS_ALARM_EVAL_MS, agentEndpoint: c.BMS_AGENT_ENDPOINT || undefined },
     labRedfish: c.BMS_LAB_REDFISH === '1',
     labRedfishPort: c.BMS_LAB_REDFISH_PORT,
     redfishCaFile: c.BMS_REDFISH_CA_FILE || undefined,

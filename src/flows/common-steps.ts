@@ -8,6 +8,8 @@ import type { LifecycleEvent } from '../lifecycle/transitions.ts';
 import type { FlowStep, StepContext } from '../tasks/flow.ts';
 import type { FlowDeps } from './deps.ts';
 import { installConfigFor } from './network-info.ts';
+import { issueAgentToken, revokeAgentToken } from '../store/repos/monitor-agents.ts';
+import type { InstallConfig } from '../drivers/interfaces/hardware.ts';
 
 type Ctx = StepContext<FlowDeps>;
 type Step = FlowStep<FlowDeps>;
@@ -108,11 +110,30 @@ async function skippedWhereUnsupported(ctx: Ctx, what: string, work: () => Promi
   }
 }
 
-/** Installs the OS recorded on the instance; the installer gets a config, never a clear password. */
+/**
+ * Installs the OS recorded on the instance; the installer gets a config, never a clear password.
+ * With EnhancedService.MonitorService on, the config also carries the monitoring agent and a
+ * fresh credential of the instance (a reinstall thus rotates it); with it off, any earlier
+ * credential is revoked.
+ */
 export const installOsStep: Step = {
   name: 'install-os', timeoutMs: 120 * MINUTE,
   run: (ctx) => onServer(ctx, async ({ driver, target }) => {
-    await driver.deploy.installOs(target, await installConfigFor(ctx.deps.store.db, ctx.task.instanceId!));
+    const config = await installConfigFor(ctx.deps.store.db, ctx.task.instanceId!);
+    const agent = await monitorAgentFor(ctx);
+    await driver.deploy.installOs(target, agent ? { ...config, monitorAgent: agent } : config);
     await recordPower(ctx, 'on');
   }),
 };
+
+async function monitorAgentFor(ctx: Ctx): Promise<InstallConfig['monitorAgent']> {
+  const { db } = ctx.deps.store;
+  const inst = await db.selectFrom('instances').select(['account_uin', 'enhanced_service']).where('id', '=', ctx.task.instanceId!).executeTakeFirstOrThrow();
+  const wanted = (JSON.parse(inst.enhanced_service) as { MonitorService?: boolean }).MonitorService !== false;
+  if (!wanted || !ctx.deps.agentPushUrl) {
+    await revokeAgentToken(db, ctx.task.instanceId!);
+    return undefined;
+  }
+  const token = await issueAgentToken(db, ctx.task.instanceId!, inst.account_uin, ctx.now());
+  return { endpoint: ctx.deps.agentPushUrl, token, intervalSeconds: 10 };
+}

@@ -23,4 +23,9 @@ export interface FlowDeps {
   servers: ServerAccess;
   secrets: SecretSealer;
   logger: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+  /**
+   * Where an installed monitoring agent pushes (the service's agent endpoint URL); absent → no
+   * agent is installed even when MonitorService is on.
+   */
+  agentPushUrl?: string;
 }

@@ -100,8 +100,19 @@ export interface AuditSink {
   record(event: AuditRecord): Promise<void>;
 }
 
+/**
+ * The monitoring agents' push endpoint (`POST /agent/v1/metrics`, not an API 3.0 call): the
+ * edge hands it the request as received and writes back what it answers, as JSON.
+ */
+export interface AgentPushPort {
+  readonly path: string;
+  push(req: { method: string; authorization: string | undefined; body: Buffer; bodySize: number; remoteAddress: string }): Promise<{ status: number; body: Record<string, unknown> }>;
+}
+
 export interface GatewayDeps {
   services: Record<string, ServiceDefinition>;
+  /** Absent: the edge serves API calls only. */
+  agentPush?: AgentPushPort;
   credentials: CredentialResolver;
   /** Absent: no console; a request without a signature is refused as before. */
   sessions?: SessionAuthenticator;

@@ -30,7 +30,7 @@ import { docsSite, type DocsAnswer } from '../docs/reference.ts';
 import { ApiError, malformedBody, requestTooLarge, unsupportedProtocol } from '../shared/errors.ts';
 import { bodyBudget, type BodyBudget } from './body-budget.ts';
 import { connectionCap } from './connection-cap.ts';
-import type { GatewayDeps } from './deps.ts';
+import type { AgentPushPort, GatewayDeps } from './deps.ts';
 import { JSON_HEADERS, errorBody } from './envelope.ts';
 import type { RawRequest } from './exchange.ts';
 import { handleRequest, type GatewayResponse } from './pipeline.ts';
@@ -107,6 +107,12 @@ export async function startHttpEdge(deps: GatewayDeps, opts: EdgeOptions): Promi
       if (cap.refused(req.socket)) return void req.socket.destroy();
       if (req.method === 'GET' && /^\/docs(?:[/?]|$)/.test(req.url ?? '')) return answerDocs(res, docs(req.url!, req.headers['accept-language']));
       if (opts.pages?.(req, res)) return;
+      if (deps.agentPush && (req.url ?? '/').split('?', 1)[0] === deps.agentPush.path) {
+        return void pushFromAgent(req, res, deps.agentPush, limits, budget).catch((err: Error) => {
+          deps.logger.error({ err: err.message, path: deps.agentPush!.path }, 'agent push failed');
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal error"}');
+        });
+      }
       const route = opts.routes?.find((r) => req.url?.startsWith(r.prefix));
       if (route) {
         void route.handle(req, res).catch((err: Error) => {
@@ -221,6 +227,39 @@ async function answer(req: http.IncomingMessage, deps: GatewayDeps, limits: Edge
       ? refuse(raw, deps, requestTooLarge(received, LIMITS.tc3Post, 'any request'))
       : await handleRequest(raw, deps);
   return { out, close: timedOut || received > DRAIN_LIMIT, timedOut };
+}
+
+/** Reads an agent's push within the same body budget and deadline as API calls, then answers it. */
+async function pushFromAgent(req: http.IncomingMessage, res: http.ServerResponse, port: AgentPushPort, limits: EdgeLimits, budget: BodyBudget): Promise<void> {
+  const keep = bodyKeepLimit(req);
+  const declared = req.headers['content-length'];
+  const reserved = budget.reserve(declared === undefined && req.headers['transfer-encoding'] ? keep : Math.min(keep, Number(declared ?? 0) || 0));
+  const release = typeof reserved === 'function' ? reserved : (req.pause(), await reserved);
+  try {
+    req.resume();
+    await serveAgentPush(req, res, port, await readBody(req, limits.bodyTimeoutMs, keep));
+  } finally {
+    release();
+  }
+}
+
+/** An agent's push: answered with the port's status and JSON, never through the API pipeline. */
+async function serveAgentPush(
+  req: http.IncomingMessage, res: http.ServerResponse, port: AgentPushPort, read: { body: Buffer; received: number; timedOut: boolean },
+): Promise<void> {
+  let answer: { status: number; body: Record<string, unknown> };
+  if (read.timedOut) answer = { status: 408, body: { error: 'the body did not arrive in time' } };
+  else {
+    try {
+      const auth = req.headers.authorization;
+      answer = await port.push({ method: req.method ?? '', authorization: typeof auth === 'string' ? auth : undefined, body: read.body, bodySize: read.received, remoteAddress: req.socket.remoteAddress ?? '' });
+    } catch {
+      answer = { status: 500, body: { error: 'internal error' } };
+    }
+  }
+  const text = JSON.stringify(answer.body);
+  res.writeHead(answer.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...(read.timedOut ? { Connection: 'close' } : {}) });
+  res.end(text);
 }
 
 /** The API reference (src/docs): HTML pages, not API envelopes. */

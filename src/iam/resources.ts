@@ -54,7 +54,12 @@ interface IdPath {
   kind: ResourceKind | 'named';
   /** Members from the input's top down to the id member itself. */
   steps: Member[];
+  /** For a `Dimensions` list of {Name, Value} (the monitor service): the Name whose Value is the id. */
+  dimension?: string;
 }
+
+/** Dimension names that name a resource (monitor's `Instances.N.Dimensions`). */
+const DIMENSION_KINDS: Readonly<Record<string, ResourceKind>> = { InstanceId: 'instance' };
 
 const MAX_DEPTH = 4;
 const plans = new WeakMap<ServiceSpec, Map<string, IdPath[]>>();
@@ -76,6 +81,9 @@ function collectPaths(spec: ServiceSpec, members: Member[], prefix: Member[], ou
   for (const m of members) {
     const kind = kindOf(m);
     if (kind) out.push({ kind, steps: [...prefix, m] });
+    else if (m.type === 'Object' && m.ref === 'Dimension' && m.array) {
+      for (const [dimension, k] of Object.entries(DIMENSION_KINDS)) out.push({ kind: k, steps: [...prefix, m], dimension });
+    }
     else if (m.type === 'Object' && m.ref && prefix.length < MAX_DEPTH) collectPaths(spec, spec.objects[m.ref]?.members ?? [], [...prefix, m], out);
   }
 }
@@ -92,7 +100,7 @@ export function resourceRefs(spec: ServiceSpec, action: string, input: Record<st
   const seen = new Set<string>();
   const out: ResourceRef[] = [];
   for (const path of idPaths(spec, action)) {
-    for (const raw of valuesAt(input, path.steps, 0)) {
+    for (const raw of valuesAt(input, path.steps, 0, path.dimension)) {
       const ref = path.kind === 'named' ? fromResourceName(raw) : { kind: path.kind, id: normalizeId(raw.trim()) };
       if (!ref) continue;
       const key = `${ref.kind}/${ref.id}`;
@@ -115,13 +123,20 @@ function fromResourceName(text: string): ResourceRef | undefined {
   return { kind: kind as ResourceKind, id: normalizeId(tail.slice(slash + 1)) };
 }
 
-function valuesAt(value: unknown, steps: Member[], i: number): string[] {
+function valuesAt(value: unknown, steps: Member[], i: number, dimension?: string): string[] {
   if (typeof value !== 'object' || value === null) return [];
   const m = steps[i]!;
   const v = (value as Record<string, unknown>)[m.name];
   const items = m.array ? (Array.isArray(v) ? v : []) : [v];
-  if (i === steps.length - 1) return items.filter((x): x is string => typeof x === 'string');
-  return items.flatMap((x) => valuesAt(x, steps, i + 1));
+  if (i === steps.length - 1) {
+    if (dimension === undefined) return items.filter((x): x is string => typeof x === 'string');
+    const wanted = dimension.toLowerCase();
+    return items.flatMap((d) => {
+      const { Name, Value } = (d ?? {}) as { Name?: unknown; Value?: unknown };
+      return typeof Name === 'string' && Name.trim().toLowerCase() === wanted && typeof Value === 'string' ? [Value] : [];
+    });
+  }
+  return items.flatMap((x) => valuesAt(x, steps, i + 1, dimension));
 }
 
 export function resourceName(ref: ResourceRef, region: string, accountUin: string): string {

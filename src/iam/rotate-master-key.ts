@@ -51,6 +51,7 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'api_keys', column: 'secret_key_enc', key: 'secret_id', context: 'secret_id' },
   { table: 'servers', column: 'bmc_password_enc', key: 'id', context: 'id' },
   { table: 'bmc_accounts', column: 'password_enc', key: 'instance_id', context: 'instance_id' },
+  { table: 'alarm_policies', column: 'webhook_secret_enc', key: 'id', context: 'id' },
   { table: 'redfish_sessions', column: 'token_enc', key: 'bmc_key', context: 'bmc_key' },
   { table: 'install_media', column: 'seed_enc', key: 'instance_id', context: 'media_token' },
 ];

@@ -19,6 +19,7 @@ import { billService } from '../services/bill-service.ts';
 import { bmsService } from '../services/bms-service.ts';
 import { bmsOpsService } from '../services/bmsops-service.ts';
 import { camService } from '../services/cam-service.ts';
+import { monitorService } from '../services/monitor-service.ts';
 import { regionCatalog } from '../services/regions/region-catalog.ts';
 import { stsService } from '../services/sts-service.ts';
 import { tagService } from '../services/tag-service.ts';
@@ -38,6 +39,11 @@ import { storeInstallRecords, storeSessions, storeTrust } from './redfish-wiring
 import { FLOWS } from '../flows/index.ts';
 import type { FlowDeps } from '../flows/deps.ts';
 import { startPowerSync, type PowerSync } from '../reconcile/power-sync.ts';
+import { bmcReadings } from '../monitoring/bmc-source.ts';
+import { AGENT_PUSH_PATH, agentPushEndpoint } from '../monitoring/push-endpoint.ts';
+import { startAlarmJob, type AlarmJob } from '../monitoring/alarms.ts';
+import { startRollupJob, type RollupJob } from '../monitoring/rollup-job.ts';
+import { startSimSource, type SimSource } from '../monitoring/sim-source.ts';
 import { TaskEngine } from '../tasks/engine.ts';
 import { createBiller, type Biller } from '../billing/biller.ts';
 import { recharge } from '../billing/ledger.ts';
@@ -71,6 +77,12 @@ export interface RunningBms {
   powerSync: PowerSync;
   /** Pushes usage records and makes deductions (runs every BMS_BILLING_RUN_MS; tests call runOnce with their clock). */
   biller: Biller;
+  /** Compacts, rolls up and expires metric samples. */
+  rollups: RollupJob;
+  /** Judges alarm policies and delivers their webhooks. */
+  alarms: AlarmJob;
+  /** The simulated datacenter's in-band metrics (its timer off when BMS_SIM_METRICS_MS=0). */
+  simMetrics: SimSource;
   credentials: BootstrapResult;
   /** What the HTTP edge runs requests against (benchmarks drive the pipeline without HTTP). */
   gateway: GatewayDeps;
@@ -109,10 +121,11 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
     ...(config.redfishCaFile ? { caBundle: readFileSync(config.redfishCaFile, 'utf8') } : {}),
   });
   const servers = serverAccess(store, box, { sim, redfish });
+  const flowDeps: FlowDeps = { store, servers, secrets: box, logger };
   // The lab's Redfish face: every simulated BMC over Redfish on one loopback listener.
   const face = config.labRedfish ? await new RedfishFace({ sim, port: config.labRedfishPort }).start() : undefined;
   const engine = new TaskEngine<FlowDeps>({
-    store, flows: FLOWS, deps: { store, servers, secrets: box, logger }, clock, logger,
+    store, flows: FLOWS, deps: flowDeps, clock, logger,
     concurrency: config.workers, leaseMs: config.taskLeaseMs, timeScale: config.simTimeScale,
   });
   const instanceDeps = { store, regions, scheduler: engine, logger };
@@ -130,9 +143,11 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
       audit: auditService({ store }),
       cam: camService({ store, box }),
       sts: stsService({ store, box }),
+      monitor: monitorService({ store, box }),
       tag: tagService({ store }),
       bill: billService({ store }),
     },
+    agentPush: agentPushEndpoint(store, clock),
     credentials: storeCredentialResolver(store.db, box, clock),
     sessions: web.authenticator,
     regions,
@@ -169,6 +184,7 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   }
   const endpoint = `${edge.address.host}:${edge.address.port}`;
   endpointUrl = `http://${endpoint}`;
+  flowDeps.agentPushUrl = config.monitoring.agentEndpoint ?? `http://${endpoint}${AGENT_PUSH_PATH}`;
   const credentials = await bootstrap(store, box, {
     dataDir: config.dataDir, region: config.region, zones: config.zones, endpoint, now: clock(),
   });
@@ -200,14 +216,20 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
   const onTransition = (plan: Transition[]) => { if (plan.some((t) => t.to === 'TERMINATING')) runBilling(); };
   lifecycleEvents.on('transition', onTransition);
   engine.start();
-  const powerSync = startPowerSync({ store, servers, owner: engine.owner, clock, logger, intervalMs: config.powerSyncMs });
+  const powerSync = startPowerSync({ store, servers, owner: engine.owner, clock, logger, intervalMs: config.powerSyncMs, onReadings: bmcReadings(store) });
+  const rollups = startRollupJob({ store, clock, logger, intervalMs: config.monitoring.rollupMs });
+  const alarms = startAlarmJob({ store, box, clock, logger, intervalMs: config.monitoring.alarmMs });
+  const simMetrics = startSimSource({ store, clock, logger, intervalMs: config.monitoring.simMetricsMs });
   return {
-    endpoint, edge, store, box, sim, redfish, face, media, engine, powerSync, biller, credentials, gateway: deps, console: web, logger,
+    endpoint, edge, store, box, sim, redfish, face, media, engine, powerSync, rollups, alarms, simMetrics, biller, credentials, gateway: deps, console: web, logger,
     async close(timeoutMs = config.stopTimeoutMs) {
       clearInterval(purge);
       clearInterval(billing);
       lifecycleEvents.off('transition', onTransition);
       web.close();
+      simMetrics.stop();
+      alarms.stop();
+      rollups.stop();
       keys.stop();
       powerSync.stop();
       // Requests and task steps wind down together; the store closes once both are done.

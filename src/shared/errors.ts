@@ -190,3 +190,6 @@ export const unsupportedOperation = (detail: string, detailZh: string) =>
 
 export const internalError = () =>
   err('InternalError', 'An internal error occurred; quote the RequestId when reporting it.', '内部错误，请提供 RequestId 联系我们。');
+
+export const limitExceeded = (detail: string, detailZh: string) =>
+  err('LimitExceeded', detail, detailZh);

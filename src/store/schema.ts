@@ -289,6 +289,35 @@ export interface ResourceTagsTable {
 }
 /** The account's tags (CreateTag, or attached to a resource), listed by the tag service. */
 export interface TagCatalogueTable { account_uin: string; tag_key: string; tag_value: string; created_at: number }
+/** Pushed samples not yet compacted (migration 0040): one row per (instance, source, 10 s slot). */
+export interface MetricInboxTable { instance_id: string; source: string; ts: number; data: Buffer }
+/** Packed points of one series in one window (migration 0040); period 10 = raw samples. */
+export interface MetricChunksTable { instance_id: string; metric: number; period: number; window_start: number; points: number; data: Buffer }
+
+/** An instance's monitoring-agent credential (migration 0041): the token's SHA-256 only. */
+export interface MonitorAgentsTable { instance_id: string; account_uin: string; token_sha256: string; created_at: number; rotated_at: number }
+
+// ---- alarms (migration 0042) ------------------------------------------------------------------
+
+export interface AlarmPoliciesTable {
+  id: string; account_uin: string; region: string; name: string; remark: string; enable: number; project_id: number;
+  /** JSON array of AlarmRule (src/store/repos/alarms.ts). */
+  rules: string;
+  notice_ids: string; webhook_url: string | null;
+  /** Sealed by the master key, context = policy id. */
+  webhook_secret_enc: string;
+  last_edit_uin: string; created_at: number; updated_at: number;
+}
+export interface AlarmBindingsTable { policy_id: string; kind: 'instance' | 'tag'; instance_id: string; tag_key: string; tag_value: string }
+export interface AlarmStatesTable { policy_id: string; rule: number; instance_id: string; last_bucket: number; breaches: number; alarm_id: string | null; last_notified: number | null }
+export interface AlarmHistoriesTable {
+  id: string; account_uin: string; region: string; policy_id: string; policy_name: string; instance_id: string; metric: string; period: number;
+  value: string; content: string; status: 'ALARM' | 'OK'; first_occur: number; last_occur: number;
+}
+export interface AlarmDeliveriesTable {
+  id: string; alarm_id: string; policy_id: string; event: 'ALARM' | 'OK'; payload: string; status: 'PENDING' | 'DELIVERED' | 'FAILED';
+  attempts: number; next_at: number | null; last_http_code: number; last_error: string | null; created_at: number;
+}
 
 export interface RateCountersTable { key: string; window: number; count: number }
 export interface RateLimitsTable { account_uin: string; service: string; action: string; per_second: number; updated_at: number }
@@ -375,6 +404,14 @@ export interface Database {
   billing_notifications: BillingNotificationsTable;
   power_observation_hours: PowerObservationHoursTable;
   power_observation_last: PowerObservationLastTable;
+  metric_inbox: MetricInboxTable;
+  metric_chunks: MetricChunksTable;
+  monitor_agents: MonitorAgentsTable;
+  alarm_policies: AlarmPoliciesTable;
+  alarm_bindings: AlarmBindingsTable;
+  alarm_states: AlarmStatesTable;
+  alarm_histories: AlarmHistoriesTable;
+  alarm_deliveries: AlarmDeliveriesTable;
 }
 
 /** The lifecycle journal (migration 0050): one row per committed status change, written by the gate. */

@@ -91,6 +91,16 @@ export function defineDriverSuite(name: string, h: DriverHarness): void {
       assert.deepEqual(await driver.management.readInventory(target), inventory);
     });
 
+    test('readSensors reports watts and an inlet temperature in range, or leaves a reading out', needs(['power']), async () => {
+      const { driver, target } = await h.setup();
+      for (const state of ['on', 'off'] as const) {
+        await driver.power.setPowerState(target, state);
+        const r = await driver.sensors.readSensors(target);
+        if (r.powerWatts !== undefined) assert.ok(Number.isFinite(r.powerWatts) && r.powerWatts >= 0 && r.powerWatts < 20_000, `powerWatts ${r.powerWatts}`);
+        if (r.inletTempC !== undefined) assert.ok(Number.isFinite(r.inletTempC) && r.inletTempC > -40 && r.inletTempC < 100, `inletTempC ${r.inletTempC}`);
+      }
+    });
+
     test('power transitions are observed through getPowerState; repeating a call is harmless', needs(['power']), async () => {
       const { driver, target } = await h.setup();
       const { power } = driver;

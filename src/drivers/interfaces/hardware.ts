@@ -76,6 +76,11 @@ export interface InstallConfig {
     /** The instance's IPv6 address, when it has one. */
     ipv6?: { address: string; prefixLength: number; gateway?: string };
   };
+  /**
+   * The monitoring agent to install and start (EnhancedService.MonitorService): where it pushes
+   * and the instance's own credential (a secret: the installer writes it to a root-only file).
+   */
+  monitorAgent?: { endpoint: string; token: string; intervalSeconds: number };
 }
 
 export interface DeployInterface {
@@ -115,6 +120,8 @@ export interface HardwareDriver {
   readonly raid: RaidInterface;
   readonly deploy: DeployInterface;
   readonly network: NetworkInterface;
+  /** BMC sensors (power, inlet temperature), read by the power-state sync for monitoring. */
+  readonly sensors: SensorsInterface;
 }
 
 export type DriverErrorKind = 'unreachable' | 'failed' | 'timeout' | 'unsupported';

@@ -16,6 +16,7 @@ import {
   type NetworkInterface,
   type PowerInterface,
   type RaidInterface,
+  type SensorsInterface,
 } from '../interfaces/hardware.ts';
 
 const refuse = (type: string, operation: string) => async (): Promise<never> => {
@@ -28,6 +29,10 @@ export function unsupportedPower(type: string): PowerInterface {
     setPowerState: refuse(type, 'setPowerState'),
     reboot: refuse(type, 'reboot'),
   };
+}
+
+export function unsupportedSensors(type: string): SensorsInterface {
+  return { readSensors: refuse(type, 'readSensors') };
 }
 
 export function unsupportedManagement(type: string): ManagementInterface {
@@ -60,5 +65,6 @@ export function unsupportedDriver(type: string): HardwareDriver {
     raid: unsupportedRaid(type),
     deploy: unsupportedDeploy(type),
     network: unsupportedNetwork(type),
+    sensors: unsupportedSensors(type),
   };
 }

@@ -20,7 +20,7 @@
  */
 import type { DeployInterface, InstallConfig } from '../interfaces/hardware.ts';
 import type { SimBmc, SimCall } from './bmc.ts';
-import type { InstalledOs } from './state.ts';
+import { sha256, type InstalledOs } from './state.ts';
 
 export function simDeploy(bmc: SimBmc): DeployInterface {
   return {
@@ -97,6 +97,7 @@ async function powerOff(call: SimCall): Promise<void> {
 }
 
 function installedOs(config: InstallConfig): InstalledOs {
-  const { instanceId, osType, osName, hostName, passwordHash, network } = config;
-  return { instanceId, osType, osName, hostName, passwordHash, network: structuredClone(network) };
+  const { instanceId, osType, osName, hostName, passwordHash, network, monitorAgent } = config;
+  const agent = monitorAgent ? { monitorAgent: { endpoint: monitorAgent.endpoint, tokenSha256: sha256(monitorAgent.token) } } : {};
+  return { instanceId, osType, osName, hostName, passwordHash, ...agent, network: structuredClone(network) };
 }

@@ -24,6 +24,7 @@ export interface OperationTraits {
 export const OPERATIONS = {
   getPowerState: { privilege: 'ReadOnly', drives: false },
   readInventory: { privilege: 'ReadOnly', drives: false },
+  readSensors: { privilege: 'ReadOnly', drives: false },
   setPowerState: { privilege: 'Operator', drives: true },
   reboot: { privilege: 'Operator', drives: true },
   setBootDevice: { privilege: 'Operator', drives: true },

@@ -2,7 +2,7 @@
  * The `sim` hardware type: a whole datacenter behind the same interfaces as a real one.
  *
  * The driver composes one implementation per concern — `power.ts`, `management.ts`,
- * `raid.ts`, `deploy.ts`, `network.ts` — all reaching the servers through one front door
+ * `raid.ts`, `deploy.ts`, `network.ts`, `sensors.ts` — all reaching the servers through one front door
  * (`bmc.ts`: cabling, addresses, faults, authentication, the in-flight check). What the
  * servers remember lives behind `SimStateStore` (in memory, or the `sim_hardware` table), how
  * long things take in `timing.ts`. Nothing above the driver can tell it from real hardware.
@@ -21,6 +21,7 @@ import type {
   NetworkInterface,
   PowerInterface,
   RaidInterface,
+  SensorsInterface,
 } from '../interfaces/hardware.ts';
 import { SimBmc } from './bmc.ts';
 import { SimLab } from './control.ts';
@@ -31,6 +32,7 @@ import { simManagement } from './management.ts';
 import { simNetwork } from './network.ts';
 import { simPower } from './power.ts';
 import { simRaid } from './raid.ts';
+import { simSensors } from './sensors.ts';
 import { inMemoryStateStore, type SimStateStore } from './state-store.ts';
 import { SimTiming, type TimingOptions } from './timing.ts';
 
@@ -46,6 +48,7 @@ export class SimDriver implements HardwareDriver {
   readonly raid: RaidInterface;
   readonly deploy: DeployInterface;
   readonly network: NetworkInterface;
+  readonly sensors: SensorsInterface;
   /** The lab's control surface (not part of HardwareDriver). */
   readonly lab: SimLab;
   readonly timing: SimTiming;
@@ -61,6 +64,7 @@ export class SimDriver implements HardwareDriver {
     this.raid = simRaid(bmc);
     this.deploy = simDeploy(bmc);
     this.network = simNetwork(bmc);
+    this.sensors = simSensors(bmc, this.timing.now);
     this.lab = new SimLab({ store, inFlight, hangs: this.hangs });
   }
 

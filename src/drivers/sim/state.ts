@@ -46,6 +46,8 @@ const installedOsSchema = z.object({
   osName: z.string(),
   hostName: z.string(),
   passwordHash: z.string(),
+  /** The monitoring agent installed with the OS: where it pushes, and its token's SHA-256 (never the token). */
+  monitorAgent: z.object({ endpoint: z.string(), tokenSha256: z.string() }).nullable().optional(),
   network: z.object({
     address: z.string(),
     prefixLength: z.number(),

@@ -14,6 +14,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 /** Real-hardware durations, in seconds. */
 export const REAL_SECONDS = {
   readPowerState: 0.5,
+  readSensors: 0.5,
   powerOn: 20,
   powerOff: 20,
   reboot: 60,

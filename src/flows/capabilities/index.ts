@@ -4,9 +4,10 @@
 import type { Capability } from './capability.ts';
 import { accessCapability } from './access.ts';
 import { heartbeatCapability } from './heartbeat.ts';
+import { monitoringCapability } from './monitoring.ts';
 import { publicIpCapability } from './public-ips.ts';
 
-export const CAPABILITIES: readonly Capability[] = [accessCapability, heartbeatCapability, publicIpCapability];
+export const CAPABILITIES: readonly Capability[] = [accessCapability, heartbeatCapability, publicIpCapability, monitoringCapability];
 
 export const provisionSteps = () => CAPABILITIES.flatMap((c) => c.provisionSteps ?? []);
 export const provisionRescueSteps = () => CAPABILITIES.flatMap((c) => c.provisionRescueSteps ?? []);

@@ -36,6 +36,9 @@ import { eipTraffic } from './0030-eip-traffic.ts';
 import { resourceTags } from './0031-resource-tags.ts';
 import { requestRepeats } from './0035-request-repeats.ts';
 import { signatureBinding } from './0036-signature-binding.ts';
+import { metrics } from './0040-metrics.ts';
+import { monitorAgents } from './0041-monitor-agents.ts';
+import { alarms } from './0042-alarms.ts';
 import { billing } from './0050-billing.ts';
 import { redfish } from './0060-redfish.ts';
 import { consoleSessions } from './0070-console.ts';
@@ -58,6 +61,9 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0031-resource-tags': resourceTags,
   '0035-request-repeats': requestRepeats,
   '0036-signature-binding': signatureBinding,
+  '0040-metrics': metrics,
+  '0041-monitor-agents': monitorAgents,
+  '0042-alarms': alarms,
   '0050-billing': billing,
   '0060-redfish': redfish,
   '0070-console': consoleSessions,
