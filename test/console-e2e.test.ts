@@ -7,10 +7,14 @@
  * every page in both languages (with a dialog open); the wizard works by keyboard alone.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { buildCli } from '../scripts/build-clients.mjs';
+import { projectPath } from '../scripts/codegen.ts';
 import { sdk } from './support/cloud.ts';
 import { APP_DIR, axeViolations, launch, screenshot, withChromium } from './support/browser.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
@@ -183,6 +187,32 @@ withChromium('console end to end in Chromium', () => {
       await confirmAction('退还');
       await row(id).waitFor({ state: 'detached', timeout: STATUS_TIMEOUT });
       assert.equal(await page.getByTestId('total').textContent(), '共 4 项');
+    });
+
+    it('links the API reference in the page\'s language, and its Inspector\'s CLI command runs as printed', async () => {
+      const href = await page.getByTestId('docs-link').getAttribute('href');
+      assert.equal(href, '/docs/?lang=zh-CN');
+      const docs = await page.request.get(new URL(href!, page.url()).href);
+      assert.equal(docs.status(), 200);
+      assert.match(await docs.text(), /DescribeInstances/);
+      await buildCli();
+      await page.getByRole('button', { name: 'API 调试器' }).click();
+      const call = page.getByTestId('inspector-call').filter({ hasText: 'bms:DescribeInstances' }).first();
+      await call.locator('summary').click();
+      const command = (await call.getByTestId('inspector-cli').textContent()) ?? '';
+      assert.match(command, /^npx bms bms DescribeInstances .*--region \S+$/);
+      // Run as a shell reads it (its quoting is part of what is shown), with our CLI in place of npx;
+      // asynchronously, since the server answering it runs in this process.
+      const demo = server.credentials.demo;
+      const { stdout: out } = await promisify(execFile)('sh', ['-c', `${command.replace(/^npx bms/, `"${process.execPath}" "${projectPath('packages/cli/bin/bms.mjs')}"`)} --output json`], {
+        encoding: 'utf8',
+        env: { PATH: process.env['PATH'] ?? '', HOME: server.dataDir, TENCENTCLOUD_SECRET_ID: demo.SecretId, TENCENTCLOUD_SECRET_KEY: demo.SecretKey, BMS_ENDPOINT: `http://${demo.Endpoint}` },
+      });
+      const viaSdk = await sdk(demo)<{ TotalCount: number }>('DescribeInstances', {});
+      assert.equal((JSON.parse(out) as { TotalCount: number }).TotalCount, viaSdk.TotalCount);
+      await axeAndShot('inspector.zh-CN');
+      await page.keyboard.press('Escape');
+      await page.locator('.inspector.t-drawer--open').waitFor({ state: 'detached' }); // closed by Escape, as a keyboard user closes it
     });
 
     async function axeAndShot(name: string) {

@@ -102,6 +102,7 @@ export function App() {
               <option value="zh-CN" lang="zh-CN">简体中文</option>
               <option value="en-US" lang="en">English</option>
             </select>
+            <a className="header-link" href={`/docs/?lang=${lang}`} target="_blank" rel="noopener" data-testid="docs-link">{t('header.docs')}</a>
             {me && <>
               <span>{t('header.user')}: {me.User.UserName} ({me.User.AccountUin})</span>
               <Button variant="outline" theme="default" onClick={() => setInspector(true)}>{t('header.inspector')}</Button>

@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
 import { Drawer, Tag } from 'tdesign-react';
-import { calls, onCalls, sdkSnippet } from './api.ts';
+import { calls, cliSnippet, onCalls, sdkSnippet } from './api.ts';
 import { useApp } from './context.tsx';
 
-/** Every call the console made: action, version, parameters, outcome, and the same call with the official Node SDK. */
+/** Every call the console made: action, version, parameters, outcome, and the same call with the official Node SDK and with our CLI. */
 export function Inspector({ visible, onClose }: { visible: boolean; onClose: () => void }) {
   const { t } = useApp();
   const [, setTick] = useState(0);
@@ -18,10 +18,11 @@ export function Inspector({ visible, onClose }: { visible: boolean; onClose: () 
             <strong>{c.service}:{c.action}</strong> <span className="muted">{c.version} {c.ms !== undefined ? `${c.ms} ms` : ''}</span>
           </summary>
           <h2 style={{ fontSize: 14 }}>{t('inspector.params')}</h2>
-          <pre>{JSON.stringify(c.params, null, 2)}</pre>
+          <pre tabIndex={0}>{JSON.stringify(c.params, null, 2)}</pre>
           <h2 style={{ fontSize: 14 }}>{t('inspector.sdk')}</h2>
-          <pre>{sdkSnippet(c)}</pre>
-          <p className="muted">{t('inspector.cli')}</p>
+          <pre tabIndex={0}>{sdkSnippet(c)}</pre>
+          <h2 style={{ fontSize: 14 }}>{t('inspector.cli')}</h2>
+          <pre tabIndex={0} data-testid="inspector-cli">{cliSnippet(c)}</pre>
         </details>
       ))}
     </Drawer>

@@ -134,6 +134,18 @@ export function sdkSnippet(r: CallRecord): string {
   ].join('\n');
 }
 
+/** A word as a POSIX shell reads it back: bare when it is safe so, else single-quoted. */
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The same call with our CLI, as the CLI reads its values: strings as they are, numbers and booleans, JSON for lists and structures. */
+export function cliSnippet(r: CallRecord): string {
+  const params = Object.entries(r.params ?? {}).filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `--${k} ${shellWord(typeof v === 'string' ? v : JSON.stringify(v))}`);
+  return ['npx bms', r.service, r.action, ...params, '--region', shellWord(r.region)].join(' ');
+}
+
 // ---- console routes (sign-in and preferences) ---------------------------------------------------
 
 export interface Me {

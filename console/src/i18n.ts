@@ -12,7 +12,7 @@ export const messages = {
     'nav.instances': '实例', 'nav.placement': '分散置放群组', 'nav.heartbeats': '心跳组', 'nav.outband': '带外管理',
     'nav.backupIps': '备用 IP', 'nav.vpcs': '私有网络与子网', 'nav.eips': '弹性公网 IP', 'nav.users': '用户与策略', 'nav.audit': '操作审计',
     'nav.label': '控制台导航',
-    'header.language': '语言', 'header.logout': '退出登录', 'header.inspector': 'API 调试器', 'header.user': '当前用户',
+    'header.language': '语言', 'header.logout': '退出登录', 'header.inspector': 'API 调试器', 'header.docs': 'API 文档', 'header.user': '当前用户',
     'login.title': '登录裸金属服务器控制台', 'login.account': '主账号 ID', 'login.user': '用户名', 'login.password': '密码', 'login.submit': '登录',
     'login.required': '请填写此项',
     'live.reconnecting': '与服务器的连接已断开，正在重新连接…（已填写的内容会保留）', 'live.back': '已重新连接',
@@ -70,7 +70,7 @@ export const messages = {
     'users.name': '用户名', 'users.uin': 'UIN', 'users.keys': 'API 密钥', 'users.policies': '策略', 'users.rootOnly': '仅主账号可管理子用户',
     'audit.action': '操作', 'audit.service': '服务', 'audit.user': '操作者', 'audit.result': '结果', 'audit.resources': '资源', 'audit.ip': '来源 IP',
     'inspector.title': 'API 调试器', 'inspector.empty': '尚无调用', 'inspector.params': '参数', 'inspector.sdk': 'Node.js 官方 SDK 等效代码',
-    'inspector.cli': 'CLI：项目的命令行工具就绪后在此显示等效命令。',
+    'inspector.cli': '等效 CLI 命令（凭证取自 bms configure 的配置或环境变量）',
   },
   'en-US': {
     'app.title': 'Bare Metal Servers',
@@ -78,7 +78,7 @@ export const messages = {
     'nav.instances': 'Instances', 'nav.placement': 'Spread placement groups', 'nav.heartbeats': 'Heartbeat groups', 'nav.outband': 'Out-of-band',
     'nav.backupIps': 'Backup IPs', 'nav.vpcs': 'VPCs and subnets', 'nav.eips': 'Elastic IPs', 'nav.users': 'Users and policies', 'nav.audit': 'Audit log',
     'nav.label': 'Console navigation',
-    'header.language': 'Language', 'header.logout': 'Sign out', 'header.inspector': 'API Inspector', 'header.user': 'Signed in as',
+    'header.language': 'Language', 'header.logout': 'Sign out', 'header.inspector': 'API Inspector', 'header.docs': 'API reference', 'header.user': 'Signed in as',
     'login.title': 'Sign in to the Bare Metal console', 'login.account': 'Account ID', 'login.user': 'User name', 'login.password': 'Password', 'login.submit': 'Sign in',
     'login.required': 'Required',
     'live.reconnecting': 'The connection to the server was lost; reconnecting… (what you typed is kept)', 'live.back': 'Reconnected',
@@ -136,7 +136,7 @@ export const messages = {
     'users.name': 'User name', 'users.uin': 'UIN', 'users.keys': 'API keys', 'users.policies': 'Policies', 'users.rootOnly': 'Only the root account manages sub-users',
     'audit.action': 'Action', 'audit.service': 'Service', 'audit.user': 'By', 'audit.result': 'Result', 'audit.resources': 'Resources', 'audit.ip': 'Source IP',
     'inspector.title': 'API Inspector', 'inspector.empty': 'No calls yet', 'inspector.params': 'Parameters', 'inspector.sdk': 'Equivalent official Node.js SDK code',
-    'inspector.cli': 'CLI: the equivalent command shows here once the project\'s CLI exists.',
+    'inspector.cli': 'Equivalent CLI command (credentials from bms configure or the environment)',
   },
 } as const;
 
