@@ -21,11 +21,13 @@ import stsJson from '../src/spec/sts.json' with { type: 'json' };
 import auditJson from '../src/spec/audit.json' with { type: 'json' };
 import monitorJson from '../src/spec/monitor.json' with { type: 'json' };
 import tagJson from '../src/spec/tag.json' with { type: 'json' };
+import billJson from '../src/spec/bill.json' with { type: 'json' };
 
 const SPECS = {
   bms: serviceSpecSchema.parse(bmsJson), vpc: serviceSpecSchema.parse(vpcJson), cam: serviceSpecSchema.parse(camJson),
   sts: serviceSpecSchema.parse(stsJson), audit: serviceSpecSchema.parse(auditJson), tag: serviceSpecSchema.parse(tagJson),
   monitor: serviceSpecSchema.parse(monitorJson),
+  bill: serviceSpecSchema.parse(billJson),
 } as const;
 type Svc = keyof typeof SPECS;
 
@@ -38,6 +40,10 @@ const NO_FOREIGN_ID = new Set([
   // The tag catalogue is the caller's own list of (key, value) pairs: nothing of A's is named
   // (B deleting a key A also has is ResourceNotFound.TagNonExist: test/tag-service.test.ts).
   'tag.CreateTag', 'tag.DeleteTag', 'tag.DescribeTags', 'tag.DescribeTagKeys', 'tag.DescribeTagValues',
+  // bill: the caller's own account's money and bills (PayerUin, when given, must be the caller's)
+  'bill.DescribeUserAccount', 'bill.DescribeAccountWater', 'bill.DescribeBillSummaryByProduct', 'bill.DescribeBillSummaryByResource',
+  'bill.DescribeBillSummaryByRegion', 'bill.DescribeBillSummaryByTag', 'bill.DescribeBillFeeTrend', 'bill.DescribeBillDownloadList',
+  'bill.CreateWarning', 'bill.DescribeWarning',
 ]);
 
 let server: TestServer;
@@ -91,7 +97,7 @@ before(async () => {
   const { root } = await createAccountWithRoot(server.store.db, 'Tenant B', 'tenant', now);
   const key = await createApiKey(server.store.db, server.box, root.id, now);
   const creds = { ...server.credentials.demo, SecretId: key.secretId, SecretKey: key.secretKey };
-  b = { bms: sdk(creds), vpc: sdk(creds, 'vpc'), cam: sdk(creds, 'cam'), tag: sdk(creds, 'tag'), monitor: sdk(creds, 'monitor') };
+  b = { bms: sdk(creds), vpc: sdk(creds, 'vpc'), cam: sdk(creds, 'cam'), tag: sdk(creds, 'tag'), monitor: sdk(creds, 'monitor'), bill: sdk(creds, 'bill') };
 });
 after(async () => server.stop());
 
@@ -121,6 +127,7 @@ function plain(m: Member, spec: ServiceSpec, svc: Svc, depth: number): unknown {
     Password: 'Isolate#2026pw', Zone: 'ap-guangzhou-1', CidrBlock: '10.50.2.0/24', SubnetName: 'b', Vport: '', InternetMaxBandwidthOut: 5, ProductCode: 'bms', SubProductCode: 'bms',
     Namespace: 'QCE/BMS', MetricName: 'CpuUsage', Module: 'monitor', MonitorType: 'MT_QCE', Operator: 'gt', Value: '80', Period: 60,
     ServiceType: 'bms', ResourcePrefix: 'instance', ResourceRegion: 'ap-guangzhou',
+    BeginTime: '2026-01-01 00:00:00', EndTime: '2099-12-31 23:59:59',
   };
   if (m.name in named) return m.array ? [named[m.name]] : named[m.name];
   if (m.type === 'Object') return m.array ? [build(spec.objects[m.ref!]!.members, spec, svc, depth + 1)] : build(spec.objects[m.ref!]!.members, spec, svc, depth + 1);

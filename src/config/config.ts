@@ -92,6 +92,14 @@ const schema = z.object({
   BMS_CONSOLE_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   /** …and this many hours after sign-in, whatever happens. */
   BMS_CONSOLE_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  /** Billing: a usage record is pushed every this many seconds from each instance's deployment (the manual: 24 h). */
+  BMS_BILLING_PUSH_PERIOD_S: z.coerce.number().int().min(1).max(31 * 86400).default(86400),
+  /** Billing: a pushed record is deducted from the balance this many seconds later (the manual: 1 h). */
+  BMS_BILLING_DEDUCT_DELAY_S: z.coerce.number().int().min(0).max(31 * 86400).default(3600),
+  /** How often the biller looks for due pushes and deductions (ms). */
+  BMS_BILLING_RUN_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /** The demo tenant's opening balance (yuan, two decimals), credited once on first start. */
+  BMS_DEMO_BALANCE: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/).default('100000.00'),
   /** pino log level; access log lines are `info`. */
   BMS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -124,6 +132,7 @@ export type Config = {
   osImageManifest: string | undefined;
   installBaseUrl: string | undefined;
   console: { idleMs: number; absoluteMs: number };
+  billing: { periodMs: number; deductDelayMs: number; runMs: number; demoBalance: string };
   http: {
     headersTimeoutMs: number;
     bodyTimeoutMs: number;
@@ -169,6 +178,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     osImageManifest: c.BMS_OS_IMAGE_MANIFEST || undefined,
     installBaseUrl: c.BMS_INSTALL_BASE_URL || undefined,
     console: { idleMs: c.BMS_CONSOLE_IDLE_MINUTES * 60_000, absoluteMs: c.BMS_CONSOLE_SESSION_HOURS * 3_600_000 },
+    billing: {
+      periodMs: c.BMS_BILLING_PUSH_PERIOD_S * 1000, deductDelayMs: c.BMS_BILLING_DEDUCT_DELAY_S * 1000,
+      runMs: c.BMS_BILLING_RUN_MS, demoBalance: c.BMS_DEMO_BALANCE,
+    },
     http: {
       headersTimeoutMs: c.BMS_HTTP_HEADERS_TIMEOUT_MS,
       bodyTimeoutMs: c.BMS_HTTP_BODY_TIMEOUT_MS,

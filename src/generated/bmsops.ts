@@ -401,6 +401,82 @@ export interface TenantUser {
   AccessKeys: TenantAccessKey[];
 }
 
+/** 账号余额。 An account's balance. */
+export interface AccountBalance {
+  /** Account. */
+  OwnerUin: string;
+  /** Name. */
+  Name: string;
+  /** Balance (yuan). */
+  Balance: string;
+  /** Whether in arrears (negative balance). */
+  InArrears: boolean;
+  /** Arrears (yuan). */
+  Arrears: string;
+  /** Budget warning status. */
+  WarningStatus: number;
+  /** Warning threshold (yuan). */
+  BalanceThreshold: string;
+  /** Last balance change (ISO 8601). */
+  UpdateTime: string;
+}
+
+/** 公网流量价格。 A traffic price. */
+export interface TrafficPrice {
+  /** ISP. */
+  Isp: string;
+  /** Price per GB (yuan). */
+  PricePerGb: string;
+  /** Effective from (ISO 8601). */
+  EffectiveTime: string;
+}
+
+/** 用量记录。 A usage record. */
+export interface UsageRecord {
+  /** Record key. */
+  RecordId: string;
+  /** Account. */
+  OwnerUin: string;
+  /** bms or eip. */
+  ProductCode: string;
+  /** Resource. */
+  ResourceId: string;
+  /** Flavor or ISP. */
+  SubProductCode: string;
+  /** Period start. */
+  PeriodStart: string;
+  /** Period end. */
+  PeriodEnd: string;
+  /** Seconds or bytes. */
+  Quantity: number;
+  /** Unit price. */
+  UnitPrice: string;
+  /** Amount (yuan). */
+  Amount: string;
+  /** Whether the last period at a return. */
+  Final: boolean;
+  /** Pushed at. */
+  PushTime: string;
+  /** Deducted at; null when not yet. */
+  DeductTime: string | null;
+}
+
+/** 对账差异。 A reconciliation finding. */
+export interface ReconciliationFinding {
+  /** Instance. */
+  InstanceId: string;
+  /** Account. */
+  OwnerUin: string;
+  /** Billable seconds that day. */
+  BilledSeconds: number;
+  /** Seconds the power sync saw the server on. */
+  PoweredOnSeconds: number;
+  /** Seconds covered by power-sync observations. */
+  ObservedSeconds: number;
+  /** Billed minus powered on. */
+  DifferenceSeconds: number;
+}
+
 /** Create a top-of-rack switch (创建交换机) */
 export interface CreateSwitchRequest {
   /** Zone of the switch; must be an existing zone of the request region (see DescribeZones). */
@@ -991,6 +1067,106 @@ export interface DeleteTenantAccessKeyRequest {
 export interface DeleteTenantAccessKeyResponse {
 }
 
+/** Recharge an account (账户充值) */
+export interface RechargeAccountRequest {
+  /** The tenant account. */
+  OwnerUin: string;
+  /** Amount in yuan, a decimal string with at most two decimals, e.g. "100.00"; negative takes money back. */
+  Amount: string;
+  /** Idempotency token: a repeated request with the same token credits once. */
+  ClientToken?: string;
+  /** Remark. */
+  Remark?: string;
+}
+
+/** What RechargeAccount returns (RequestId is added by the gateway). */
+export interface RechargeAccountResponse {
+  /** Balance afterwards (yuan). */
+  Balance: string;
+  /** The ledger entry. */
+  BillNo: string;
+}
+
+/** Describe account balances (查询账户余额与欠费) */
+export interface DescribeAccountBalancesRequest {
+  /** Only these accounts (at most 100). */
+  OwnerUins?: string[];
+  /** Only accounts in arrears. */
+  InArrears?: boolean;
+  /** Offset, default 0. */
+  Offset?: number;
+  /** Number of results, default 20, maximum 100. */
+  Limit?: number;
+}
+
+/** What DescribeAccountBalances returns (RequestId is added by the gateway). */
+export interface DescribeAccountBalancesResponse {
+  /** Matching accounts. */
+  TotalCount: number;
+  /** The accounts, most in arrears first. */
+  AccountSet: AccountBalance[];
+}
+
+/** Set a traffic price (设置公网流量价格) */
+export interface SetTrafficPriceRequest {
+  /** ISP line, e.g. BGP. */
+  Isp: string;
+  /** Price per GB (yuan), e.g. "0.80". */
+  PricePerGb: string;
+}
+
+/** What SetTrafficPrice returns (RequestId is added by the gateway). */
+export interface SetTrafficPriceResponse {
+}
+
+/** Describe traffic prices (查询公网流量价格) */
+export interface DescribeTrafficPricesRequest {
+}
+
+/** What DescribeTrafficPrices returns (RequestId is added by the gateway). */
+export interface DescribeTrafficPricesResponse {
+  /** Price history by ISP and effective time. */
+  PriceSet: TrafficPrice[];
+}
+
+/** Describe usage records (查询用量记录) */
+export interface DescribeUsageRecordsRequest {
+  /** Only this account. */
+  OwnerUin?: string;
+  /** Only this resource. */
+  ResourceId?: string;
+  /** Start, Unix seconds (inclusive). */
+  StartTime: number;
+  /** End, Unix seconds (exclusive). */
+  EndTime: number;
+  /** Offset, default 0. */
+  Offset?: number;
+  /** Number of results, default 100, maximum 1000. */
+  Limit?: number;
+}
+
+/** What DescribeUsageRecords returns (RequestId is added by the gateway). */
+export interface DescribeUsageRecordsResponse {
+  /** Matching records. */
+  TotalCount: number;
+  /** The records. */
+  RecordSet: UsageRecord[];
+}
+
+/** Describe billing reconciliation (计费对账) */
+export interface DescribeBillingReconciliationRequest {
+  /** Day (UTC+8), e.g. 2026-01-15; default yesterday. */
+  Date?: string;
+  /** Tolerance in seconds, default 3600. */
+  ToleranceSeconds?: number;
+}
+
+/** What DescribeBillingReconciliation returns (RequestId is added by the gateway). */
+export interface DescribeBillingReconciliationResponse {
+  /** Differences. */
+  FindingSet: ReconciliationFinding[];
+}
+
 export const BMSOPS_ACTIONS = [
   'CreateSwitch',
   'DescribeSwitches',
@@ -1025,6 +1201,12 @@ export const BMSOPS_ACTIONS = [
   'CreateTenantAccessKey',
   'UpdateTenantAccessKey',
   'DeleteTenantAccessKey',
+  'RechargeAccount',
+  'DescribeAccountBalances',
+  'SetTrafficPrice',
+  'DescribeTrafficPrices',
+  'DescribeUsageRecords',
+  'DescribeBillingReconciliation',
 ] as const;
 
 export interface BmsopsActions {
@@ -1061,4 +1243,10 @@ export interface BmsopsActions {
   CreateTenantAccessKey: { request: CreateTenantAccessKeyRequest; response: CreateTenantAccessKeyResponse };
   UpdateTenantAccessKey: { request: UpdateTenantAccessKeyRequest; response: UpdateTenantAccessKeyResponse };
   DeleteTenantAccessKey: { request: DeleteTenantAccessKeyRequest; response: DeleteTenantAccessKeyResponse };
+  RechargeAccount: { request: RechargeAccountRequest; response: RechargeAccountResponse };
+  DescribeAccountBalances: { request: DescribeAccountBalancesRequest; response: DescribeAccountBalancesResponse };
+  SetTrafficPrice: { request: SetTrafficPriceRequest; response: SetTrafficPriceResponse };
+  DescribeTrafficPrices: { request: DescribeTrafficPricesRequest; response: DescribeTrafficPricesResponse };
+  DescribeUsageRecords: { request: DescribeUsageRecordsRequest; response: DescribeUsageRecordsResponse };
+  DescribeBillingReconciliation: { request: DescribeBillingReconciliationRequest; response: DescribeBillingReconciliationResponse };
 }

@@ -6,12 +6,16 @@
  * transaction — the same transaction as the cause (the API call's task rows, a flow's step
  * result) — so a status never changes without its reason being recorded. Each write is
  * conditional on the status it read, so a concurrent change is detected rather than
- * overwritten. Transitions are logged and announced to listeners (console live status).
+ * overwritten. Each change is also appended to the lifecycle journal
+ * (`instance_state_history`) in that same transaction, so the journal is exactly the committed
+ * history — billing derives usage from it. Transitions are logged and announced to listeners
+ * (console live status).
  */
 import { EventEmitter } from 'node:events';
 import type { Kysely } from 'kysely';
 import { ApiError } from '../shared/errors.ts';
 import { announce } from '../store/changes.ts';
+import { appendStateHistory } from '../store/repos/state-history.ts';
 import type { Database } from '../store/schema.ts';
 import { sourcesOf, target, type InstanceStatus, type LifecycleEvent } from './transitions.ts';
 
@@ -67,6 +71,9 @@ export async function applyEvent(
     // Published when (and only if) this transaction commits: the console's live status.
     announce(tx, { kind: 'instance', id: t.instanceId, accountUin: accountOf.get(t.instanceId)!, status: t.to ?? 'TERMINATED' });
   }
+  await appendStateHistory(tx, plan.map((t) => ({
+    instanceId: t.instanceId, accountUin: accountOf.get(t.instanceId)!, from: t.from, to: t.to, event: t.event, at: now,
+  })));
   for (const t of plan) {
     opts.logger?.info({ instanceId: t.instanceId, from: t.from, to: t.to ?? '(gone)', event }, 'instance transition');
   }

@@ -16,6 +16,7 @@ import { DriverError, type SensorReading, type SensorsInterface, type ServerTarg
 import { applyEvent } from '../lifecycle/gate.ts';
 import type { ServerAccess } from '../flows/deps.ts';
 import { acquireLock, releaseLock } from '../store/repos/locks.ts';
+import { observePower } from '../store/repos/power-observations.ts';
 import type { Store } from '../store/store.ts';
 
 export interface PowerSyncOptions {
@@ -89,6 +90,8 @@ async function reconcile(o: PowerSyncOptions, instanceId: string, recorded: stri
   if (o.onReadings) readings.push({ instanceId, reachable: true, sensors: await readSensors(o, driver.sensors, target, serverId) });
   const event = recorded === 'RUNNING' && actual === 'off' ? 'power_lost' : recorded === 'STOPPED' && actual === 'on' ? 'power_restored' : undefined;
   await o.store.db.updateTable('servers').set({ power_state: actual }).where('id', '=', serverId).execute();
+  // Billing's daily reconciliation compares billed time with the power-on time seen here.
+  await o.store.transaction((tx) => observePower(tx, instanceId, actual === 'on', o.clock(), Math.max(15 * 60_000, 3 * o.intervalMs)));
   if (!event) return false;
   const moved = await o.store.transaction((tx) => applyEvent(tx, [instanceId], event, o.clock(), { idempotent: true }));
   if (moved.length > 0) o.logger.warn({ instanceId, serverId, recorded, actual }, 'power state drift corrected');

@@ -15,6 +15,7 @@ import { storeCredentialResolver } from '../iam/credential-resolver.ts';
 import type { SecretBox } from '../iam/secret-box.ts';
 import { startConsole, type RunningConsole } from '../console/index.ts';
 import { auditService } from '../services/audit-service.ts';
+import { billService } from '../services/bill-service.ts';
 import { bmsService } from '../services/bms-service.ts';
 import { bmsOpsService } from '../services/bmsops-service.ts';
 import { camService } from '../services/cam-service.ts';
@@ -44,6 +45,10 @@ import { startAlarmJob, type AlarmJob } from '../monitoring/alarms.ts';
 import { startRollupJob, type RollupJob } from '../monitoring/rollup-job.ts';
 import { startSimSource, type SimSource } from '../monitoring/sim-source.ts';
 import { TaskEngine } from '../tasks/engine.ts';
+import { createBiller, type Biller } from '../billing/biller.ts';
+import { recharge } from '../billing/ledger.ts';
+import { parseCents } from '../billing/money.ts';
+import { lifecycleEvents, type Transition } from '../lifecycle/gate.ts';
 import { masterKeys, rateLimiting, specsOf, storeAuditSink } from './abuse-resistance.ts';
 import { serverAccess } from './server-access.ts';
 import { seedDemo } from './demo.ts';
@@ -70,6 +75,8 @@ export interface RunningBms {
   media: InstallMediaService;
   engine: TaskEngine<FlowDeps>;
   powerSync: PowerSync;
+  /** Pushes usage records and makes deductions (runs every BMS_BILLING_RUN_MS; tests call runOnce with their clock). */
+  biller: Biller;
   /** Compacts, rolls up and expires metric samples. */
   rollups: RollupJob;
   /** Judges alarm policies and delivers their webhooks. */
@@ -138,6 +145,7 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
       sts: stsService({ store, box }),
       monitor: monitorService({ store, box }),
       tag: tagService({ store }),
+      bill: billService({ store }),
     },
     agentPush: agentPushEndpoint(store, clock),
     credentials: storeCredentialResolver(store.db, box, clock),
@@ -195,15 +203,29 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
       .catch((err) => logger.error({ err }, 'temporary key purge failed'));
   }, 60_000);
   purge.unref();
+  if (config.demo) {
+    await recharge(store, {
+      accountUin: credentials.demo.accountUin, key: 'demo-opening-balance', cents: parseCents(config.billing.demoBalance), remark: 'demo tenant opening balance',
+    }, clock());
+  }
+  const biller = createBiller({ store, periodMs: config.billing.periodMs, deductDelayMs: config.billing.deductDelayMs, logger });
+  const runBilling = () => void biller.runOnce(clock()).catch((err) => logger.error({ err }, 'billing run failed'));
+  const billing = setInterval(runBilling, config.billing.runMs);
+  billing.unref();
+  // A return's last partial period is pushed at once, not at the next tick.
+  const onTransition = (plan: Transition[]) => { if (plan.some((t) => t.to === 'TERMINATING')) runBilling(); };
+  lifecycleEvents.on('transition', onTransition);
   engine.start();
   const powerSync = startPowerSync({ store, servers, owner: engine.owner, clock, logger, intervalMs: config.powerSyncMs, onReadings: bmcReadings(store) });
   const rollups = startRollupJob({ store, clock, logger, intervalMs: config.monitoring.rollupMs });
   const alarms = startAlarmJob({ store, box, clock, logger, intervalMs: config.monitoring.alarmMs });
   const simMetrics = startSimSource({ store, clock, logger, intervalMs: config.monitoring.simMetricsMs });
   return {
-    endpoint, edge, store, box, sim, redfish, face, media, engine, powerSync, rollups, alarms, simMetrics, credentials, gateway: deps, console: web, logger,
+    endpoint, edge, store, box, sim, redfish, face, media, engine, powerSync, rollups, alarms, simMetrics, biller, credentials, gateway: deps, console: web, logger,
     async close(timeoutMs = config.stopTimeoutMs) {
       clearInterval(purge);
+      clearInterval(billing);
+      lifecycleEvents.off('transition', onTransition);
       web.close();
       simMetrics.stop();
       alarms.stop();

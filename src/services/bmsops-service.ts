@@ -28,6 +28,9 @@ import {
   updateTenantAccessKey,
 } from './fleet/tenants.ts';
 import { describeAuditEvents } from './fleet/audit-events.ts';
+import {
+  describeAccountBalances, describeBillingReconciliation, describeTrafficPrices, describeUsageRecords, rechargeAccount, setTrafficPrice,
+} from './fleet/billing.ts';
 import { describeRateLimits, setRateLimit, type RateLimitDeps } from './fleet/rate-limits.ts';
 import { describeAccountSecurity, setAccountSecurity } from './fleet/account-security.ts';
 
@@ -72,6 +75,12 @@ export function bmsOpsService(deps: FleetDeps, limits: Omit<RateLimitDeps, 'stor
       SetAccountSecurity: setAccountSecurity(deps),
       DescribeAccountSecurity: describeAccountSecurity(deps),
       DescribeAuditEvents: describeAuditEvents(deps),
+      RechargeAccount: rechargeAccount(deps),
+      DescribeAccountBalances: describeAccountBalances(deps),
+      SetTrafficPrice: setTrafficPrice(deps),
+      DescribeTrafficPrices: describeTrafficPrices(deps),
+      DescribeUsageRecords: describeUsageRecords(deps),
+      DescribeBillingReconciliation: describeBillingReconciliation(deps),
     },
   };
 }

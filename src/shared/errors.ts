@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'DryRunOperation',
   'FailedOperation',
   'InternalError',
+  'InvalidAccount.InsufficientBalance',
   'InvalidAction',
   'InvalidParameter',
   'InvalidParameterValue',

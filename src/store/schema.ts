@@ -395,6 +395,15 @@ export interface Database {
   tag_catalogue: TagCatalogueTable;
   console_sessions: ConsoleSessionsTable;
   console_preferences: ConsolePreferencesTable;
+  instance_state_history: InstanceStateHistoryTable;
+  billing_accounts: BillingAccountsTable;
+  billing_prices: BillingPricesTable;
+  billing_records: BillingRecordsTable;
+  billing_cursors: BillingCursorsTable;
+  billing_ledger: BillingLedgerTable;
+  billing_notifications: BillingNotificationsTable;
+  power_observation_hours: PowerObservationHoursTable;
+  power_observation_last: PowerObservationLastTable;
   metric_inbox: MetricInboxTable;
   metric_chunks: MetricChunksTable;
   monitor_agents: MonitorAgentsTable;
@@ -404,3 +413,58 @@ export interface Database {
   alarm_histories: AlarmHistoriesTable;
   alarm_deliveries: AlarmDeliveriesTable;
 }
+
+/** The lifecycle journal (migration 0050): one row per committed status change, written by the gate. */
+export interface InstanceStateHistoryTable {
+  instance_id: string;
+  seq: number;
+  account_uin: string;
+  from_status: string;
+  to_status: string | null;
+  event: string;
+  at: number;
+}
+
+/** Billing (migration 0050). Money is integer cents; times are epoch ms. */
+export interface BillingAccountsTable {
+  account_uin: string;
+  balance_cents: number;
+  warn_status: number;
+  warn_threshold_cents: number;
+  warned_at: number | null;
+  updated_at: number;
+}
+export interface BillingPricesTable { product: 'flavor' | 'traffic'; price_key: string; effective_from: number; price_cents: number }
+export interface BillingRecordsTable {
+  record_key: string;
+  account_uin: string;
+  product: 'bms' | 'eip';
+  resource_id: string;
+  resource_name: string;
+  sub_product: string;
+  region: string;
+  zone: string;
+  period_start: number;
+  period_end: number;
+  quantity: number;
+  unit_price_cents: number;
+  amount_cents: number;
+  final: Flag;
+  pushed_at: number;
+  deduct_due_at: number;
+  deducted_at: number | null;
+}
+export interface BillingCursorsTable { resource_id: string; pushed_until: number; closed: Flag }
+export interface BillingLedgerTable {
+  entry_key: string;
+  account_uin: string;
+  kind: 'deduct' | 'recharge';
+  amount_cents: number;
+  balance_after_cents: number;
+  record_key: string | null;
+  remark: string;
+  created_at: number;
+}
+export interface BillingNotificationsTable { account_uin: string; at: number; balance_cents: number; threshold_cents: number }
+export interface PowerObservationHoursTable { instance_id: string; hour_start: number; on_ms: number; observed_ms: number }
+export interface PowerObservationLastTable { instance_id: string; at: number; powered_on: Flag }

@@ -8,7 +8,7 @@ import { tc3Request } from './raw-client.ts';
 delete process.env.http_proxy;
 delete process.env.HTTP_PROXY;
 
-export const VERSIONS = { bms: '2018-08-13', vpc: '2017-03-12', bmsops: '2026-01-01', cam: '2019-01-16', sts: '2018-08-13', tag: '2018-08-13', monitor: '2018-07-24' } as const;
+export const VERSIONS = { bms: '2018-08-13', vpc: '2017-03-12', bmsops: '2026-01-01', cam: '2019-01-16', sts: '2018-08-13', tag: '2018-08-13', monitor: '2018-07-24', bill: '2018-10-25' } as const;
 
 export type Call = <T = Record<string, unknown>>(action: string, params?: Record<string, unknown>) => Promise<T>;
 

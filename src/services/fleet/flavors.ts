@@ -26,6 +26,8 @@ import type { FleetDeps } from './deps.ts';
 import {
   archMismatch, flavorNotFound, imageNotFound, nameTaken, nothingToModify, ownerNotTenant, ownerWithoutUserDefined,
 } from './errors.ts';
+import { parseCents } from '../../billing/money.ts';
+import { setPrice } from '../../store/repos/billing.ts';
 import { idListParam, idParam, nameParam, priceParam, regionZones, zoneParam } from './params.ts';
 import { conflictAs } from './topology.ts';
 
@@ -70,6 +72,10 @@ export function modifyFlavor({ store }: FleetDeps): Handler {
         ...(p.RaidTypes === undefined ? {} : { raidTypes: [...new Set(p.RaidTypes)] }),
       });
       if (imageIds) await setFlavorImages(tx, id, imageIds);
+      // Billing rates each period at the price in force at its start: keep the history.
+      if (hourlyPrice !== undefined && hourlyPrice !== flavor.hourlyPrice) {
+        await setPrice(tx, { product: 'flavor', key: id, from: ctx.now, cents: parseCents(hourlyPrice), previousCents: parseCents(flavor.hourlyPrice) });
+      }
     });
     return {};
   };

@@ -8,6 +8,7 @@
  * transaction rolls back and nothing was created. ClientToken makes a retried launch return
  * the first launch's answer. The password is kept only as a SHA-512 crypt hash.
  */
+import { refuseLaunchInArrears } from '../../billing/arrears.ts';
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { RunInstancesRequest } from '../../generated/bms.ts';
@@ -35,6 +36,7 @@ export function runInstances(deps: InstanceServiceDeps): Handler {
       const previous = await replayOf(deps.store.db, ctx.principal.accountUin, p);
       if (previous) return previous;
     }
+    await refuseLaunchInArrears(deps.store.db, ctx.principal.accountUin);
     const plan = await checkLaunch(deps, ctx, p);
     if (p.DryRun === true) {
       throw new ApiError('DryRunOperation', {

@@ -39,6 +39,7 @@ import { signatureBinding } from './0036-signature-binding.ts';
 import { metrics } from './0040-metrics.ts';
 import { monitorAgents } from './0041-monitor-agents.ts';
 import { alarms } from './0042-alarms.ts';
+import { billing } from './0050-billing.ts';
 import { redfish } from './0060-redfish.ts';
 import { consoleSessions } from './0070-console.ts';
 
@@ -63,6 +64,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0040-metrics': metrics,
   '0041-monitor-agents': monitorAgents,
   '0042-alarms': alarms,
+  '0050-billing': billing,
   '0060-redfish': redfish,
   '0070-console': consoleSessions,
 };

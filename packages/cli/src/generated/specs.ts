@@ -2,6 +2,7 @@
 // Every spec the CLI knows (help texts, parameter types), bundled into the CLI.
 import type { ServiceSpec } from '../spec-types.ts';
 import audit from '../../../../src/spec/audit.json' with { type: 'json' };
+import bill from '../../../../src/spec/bill.json' with { type: 'json' };
 import bms from '../../../../src/spec/bms.json' with { type: 'json' };
 import bmsops from '../../../../src/spec/bmsops.json' with { type: 'json' };
 import cam from '../../../../src/spec/cam.json' with { type: 'json' };
@@ -10,4 +11,4 @@ import sts from '../../../../src/spec/sts.json' with { type: 'json' };
 import tag from '../../../../src/spec/tag.json' with { type: 'json' };
 import vpc from '../../../../src/spec/vpc.json' with { type: 'json' };
 
-export const SPECS = { audit: audit as unknown as ServiceSpec, bms: bms as unknown as ServiceSpec, bmsops: bmsops as unknown as ServiceSpec, cam: cam as unknown as ServiceSpec, monitor: monitor as unknown as ServiceSpec, sts: sts as unknown as ServiceSpec, tag: tag as unknown as ServiceSpec, vpc: vpc as unknown as ServiceSpec };
+export const SPECS = { audit: audit as unknown as ServiceSpec, bill: bill as unknown as ServiceSpec, bms: bms as unknown as ServiceSpec, bmsops: bmsops as unknown as ServiceSpec, cam: cam as unknown as ServiceSpec, monitor: monitor as unknown as ServiceSpec, sts: sts as unknown as ServiceSpec, tag: tag as unknown as ServiceSpec, vpc: vpc as unknown as ServiceSpec };

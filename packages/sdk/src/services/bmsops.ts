@@ -461,6 +461,94 @@ export interface TenantUser {
 }
 
 /**
+ * 账号余额。
+ * An account's balance.
+ */
+export interface AccountBalance {
+  /** Account. — 账号。 */
+  OwnerUin: string;
+  /** Name. — 账号名称。 */
+  Name: string;
+  /** Balance (yuan). — 余额（元）。 */
+  Balance: string;
+  /** Whether in arrears (negative balance). — 是否欠费（余额为负）。 */
+  InArrears: boolean;
+  /** Arrears (yuan). — 欠费金额（元）。 */
+  Arrears: string;
+  /** Budget warning status. — 余额预警状态。 */
+  WarningStatus: number;
+  /** Warning threshold (yuan). — 预警阈值（元）。 */
+  BalanceThreshold: string;
+  /** Last balance change (ISO 8601). — 余额最近变动时间（ISO 8601）。 */
+  UpdateTime: string;
+}
+
+/**
+ * 公网流量价格。
+ * A traffic price.
+ */
+export interface TrafficPrice {
+  /** ISP. — 线路。 */
+  Isp: string;
+  /** Price per GB (yuan). — 单价（元/GB）。 */
+  PricePerGb: string;
+  /** Effective from (ISO 8601). — 生效时间（ISO 8601）。 */
+  EffectiveTime: string;
+}
+
+/**
+ * 用量记录。
+ * A usage record.
+ */
+export interface UsageRecord {
+  /** Record key. — 记录键。 */
+  RecordId: string;
+  /** Account. — 账号。 */
+  OwnerUin: string;
+  /** bms or eip. — 产品：bms 或 eip。 */
+  ProductCode: string;
+  /** Resource. — 资源ID。 */
+  ResourceId: string;
+  /** Flavor or ISP. — 套餐或线路。 */
+  SubProductCode: string;
+  /** Period start. — 周期开始（ISO 8601）。 */
+  PeriodStart: string;
+  /** Period end. — 周期结束（ISO 8601）。 */
+  PeriodEnd: string;
+  /** Seconds or bytes. — 用量（秒或字节）。 */
+  Quantity: number;
+  /** Unit price. — 单价（元/小时或元/GB）。 */
+  UnitPrice: string;
+  /** Amount (yuan). — 金额（元）。 */
+  Amount: string;
+  /** Whether the last period at a return. — 是否为退还时的最后一个周期。 */
+  Final: boolean;
+  /** Pushed at. — 推送时间（ISO 8601）。 */
+  PushTime: string;
+  /** Deducted at; null when not yet. — 扣费时间（ISO 8601），未扣为 null。 */
+  DeductTime: string | null;
+}
+
+/**
+ * 对账差异。
+ * A reconciliation finding.
+ */
+export interface ReconciliationFinding {
+  /** Instance. — 实例ID。 */
+  InstanceId: string;
+  /** Account. — 账号。 */
+  OwnerUin: string;
+  /** Billable seconds that day. — 当天计费时长（秒）。 */
+  BilledSeconds: number;
+  /** Seconds the power sync saw the server on. — 电源同步观察到的开机时长（秒）。 */
+  PoweredOnSeconds: number;
+  /** Seconds covered by power-sync observations. — 电源同步有观察的时长（秒）。 */
+  ObservedSeconds: number;
+  /** Billed minus powered on. — 计费时长减开机时长。 */
+  DifferenceSeconds: number;
+}
+
+/**
  * Input of CreateSwitch: Create a top-of-rack switch.
  *
  * CreateSwitch 的输入：创建交换机。
@@ -1248,6 +1336,142 @@ export interface DeleteTenantAccessKeyResponse {
   RequestId: string;
 }
 
+/**
+ * Input of RechargeAccount: Recharge an account.
+ *
+ * RechargeAccount 的输入：账户充值。
+ */
+export interface RechargeAccountRequest {
+  /** The tenant account. — 租户账号 OwnerUin。 */
+  OwnerUin: string;
+  /** Amount in yuan, a decimal string with at most two decimals, e.g. "100.00"; negative takes money back. — 充值金额（元），十进制字符串，最多两位小数，例如 "100.00"； */
+  Amount: string;
+  /** Idempotency token: a repeated request with the same token credits once. — 幂等标识：同一 ClientToken 的重复请求只充值一次。 */
+  ClientToken?: string;
+  /** Remark. — 备注。 */
+  Remark?: string;
+}
+
+/** What RechargeAccount answers. */
+export interface RechargeAccountResponse {
+  /** Balance afterwards (yuan). — 充值后余额（元）。 */
+  Balance: string;
+  /** The ledger entry. — 流水号。 */
+  BillNo: string;
+  /** The request's ID (quote it when reporting a problem). */
+  RequestId: string;
+}
+
+/**
+ * Input of DescribeAccountBalances: Describe account balances.
+ *
+ * DescribeAccountBalances 的输入：查询账户余额与欠费。
+ */
+export interface DescribeAccountBalancesRequest {
+  /** Only these accounts (at most 100). — 按 OwnerUin 查询，最多 100 个。 */
+  OwnerUins?: string[];
+  /** Only accounts in arrears. — 只看欠费账号。 */
+  InArrears?: boolean;
+  /** Offset, default 0. — 偏移量，默认为0。 */
+  Offset?: number;
+  /** Number of results, default 20, maximum 100. — 返回数量，默认为20，最大值为100。 */
+  Limit?: number;
+}
+
+/** What DescribeAccountBalances answers. */
+export interface DescribeAccountBalancesResponse {
+  /** Matching accounts. — 符合条件的账号数。 */
+  TotalCount: number;
+  /** The accounts, most in arrears first. — 账号余额列表（欠费最多的在前）。 */
+  AccountSet: AccountBalance[];
+  /** The request's ID (quote it when reporting a problem). */
+  RequestId: string;
+}
+
+/**
+ * Input of SetTrafficPrice: Set a traffic price.
+ *
+ * SetTrafficPrice 的输入：设置公网流量价格。
+ */
+export interface SetTrafficPriceRequest {
+  /** ISP line, e.g. BGP. — 线路，如 BGP。 */
+  Isp: string;
+  /** Price per GB (yuan), e.g. "0.80". — 单价（元/GB），例如 "0.80"。 */
+  PricePerGb: string;
+}
+
+/** What SetTrafficPrice answers. */
+export interface SetTrafficPriceResponse {
+  /** The request's ID (quote it when reporting a problem). */
+  RequestId: string;
+}
+
+/**
+ * Input of DescribeTrafficPrices: Describe traffic prices.
+ *
+ * DescribeTrafficPrices 的输入：查询公网流量价格。
+ */
+export interface DescribeTrafficPricesRequest {
+}
+
+/** What DescribeTrafficPrices answers. */
+export interface DescribeTrafficPricesResponse {
+  /** Price history by ISP and effective time. — 价格历史（按线路、生效时间）。 */
+  PriceSet: TrafficPrice[];
+  /** The request's ID (quote it when reporting a problem). */
+  RequestId: string;
+}
+
+/**
+ * Input of DescribeUsageRecords: Describe usage records.
+ *
+ * DescribeUsageRecords 的输入：查询用量记录。
+ */
+export interface DescribeUsageRecordsRequest {
+  /** Only this account. — 只看该账号。 */
+  OwnerUin?: string;
+  /** Only this resource. — 只看该资源。 */
+  ResourceId?: string;
+  /** Start, Unix seconds (inclusive). — 开始时间，Unix 时间戳（秒），含。 */
+  StartTime: number;
+  /** End, Unix seconds (exclusive). — 结束时间，Unix 时间戳（秒），不含。 */
+  EndTime: number;
+  /** Offset, default 0. — 偏移量，默认为0。 */
+  Offset?: number;
+  /** Number of results, default 100, maximum 1000. — 返回数量，默认为100，最大值为1000。 */
+  Limit?: number;
+}
+
+/** What DescribeUsageRecords answers. */
+export interface DescribeUsageRecordsResponse {
+  /** Matching records. — 符合条件的记录数。 */
+  TotalCount: number;
+  /** The records. — 用量记录。 */
+  RecordSet: UsageRecord[];
+  /** The request's ID (quote it when reporting a problem). */
+  RequestId: string;
+}
+
+/**
+ * Input of DescribeBillingReconciliation: Describe billing reconciliation.
+ *
+ * DescribeBillingReconciliation 的输入：计费对账。
+ */
+export interface DescribeBillingReconciliationRequest {
+  /** Day (UTC+8), e.g. 2026-01-15; default yesterday. — 日期（东八区），例如 2026-01-15； */
+  Date?: string;
+  /** Tolerance in seconds, default 3600. — 容差（秒），默认 3600。 */
+  ToleranceSeconds?: number;
+}
+
+/** What DescribeBillingReconciliation answers. */
+export interface DescribeBillingReconciliationResponse {
+  /** Differences. — 差异列表。 */
+  FindingSet: ReconciliationFinding[];
+  /** The request's ID (quote it when reporting a problem). */
+  RequestId: string;
+}
+
 const ACTIONS: Record<string, ActionMeta> = {
   CreateSwitch: { m: 1 },
   DescribeSwitches: { p: 'SwitchSet', l: 100 },
@@ -1282,6 +1506,12 @@ const ACTIONS: Record<string, ActionMeta> = {
   CreateTenantAccessKey: { m: 1 },
   UpdateTenantAccessKey: { m: 1 },
   DeleteTenantAccessKey: { m: 1 },
+  RechargeAccount: { m: 1, t: 1 },
+  DescribeAccountBalances: { p: 'AccountSet', l: 100 },
+  SetTrafficPrice: { m: 1 },
+  DescribeTrafficPrices: {},
+  DescribeUsageRecords: { p: 'RecordSet', l: 1000 },
+  DescribeBillingReconciliation: {},
 };
 
 /** Request and response type of every bmsops action. */
@@ -1319,6 +1549,12 @@ export interface BmsopsActions {
   CreateTenantAccessKey: { request: CreateTenantAccessKeyRequest; response: CreateTenantAccessKeyResponse };
   UpdateTenantAccessKey: { request: UpdateTenantAccessKeyRequest; response: UpdateTenantAccessKeyResponse };
   DeleteTenantAccessKey: { request: DeleteTenantAccessKeyRequest; response: DeleteTenantAccessKeyResponse };
+  RechargeAccount: { request: RechargeAccountRequest; response: RechargeAccountResponse };
+  DescribeAccountBalances: { request: DescribeAccountBalancesRequest; response: DescribeAccountBalancesResponse };
+  SetTrafficPrice: { request: SetTrafficPriceRequest; response: SetTrafficPriceResponse };
+  DescribeTrafficPrices: { request: DescribeTrafficPricesRequest; response: DescribeTrafficPricesResponse };
+  DescribeUsageRecords: { request: DescribeUsageRecordsRequest; response: DescribeUsageRecordsResponse };
+  DescribeBillingReconciliation: { request: DescribeBillingReconciliationRequest; response: DescribeBillingReconciliationResponse };
 }
 
 /** The item type of every paginated bmsops action. */
@@ -1332,6 +1568,8 @@ export interface BmsopsPages {
   DescribeRateLimits: RateLimit;
   DescribeAuditEvents: AuditEvent;
   DescribeTenants: Tenant;
+  DescribeAccountBalances: AccountBalance;
+  DescribeUsageRecords: UsageRecord;
 }
 
 /**
@@ -1660,5 +1898,59 @@ export class BmsopsClient extends BaseClient {
    */
   DeleteTenantAccessKey(params: DeleteTenantAccessKeyRequest, options?: CallOptions): Promise<DeleteTenantAccessKeyResponse> {
     return this.request('DeleteTenantAccessKey', params, options);
+  }
+
+  /**
+   * Recharge an account. Mutating; 20 requests/s per account; BMS extension.
+   *
+   * 账户充值：本接口（RechargeAccount）为租户账号充值（或以负数金额扣回），记入账户流水；同一 ClientToken 只充值一次。
+   */
+  RechargeAccount(params: RechargeAccountRequest, options?: CallOptions): Promise<RechargeAccountResponse> {
+    return this.request('RechargeAccount', params, options);
+  }
+
+  /**
+   * Describe account balances. Read-only; 20 requests/s per account; BMS extension.
+   *
+   * 查询账户余额与欠费：本接口（DescribeAccountBalances）查询所有租户账号的余额；余额为负即欠费（InArrears），欠费账号不能新购实例，已有实例照常运行。
+   */
+  DescribeAccountBalances(params?: DescribeAccountBalancesRequest, options?: CallOptions): Promise<DescribeAccountBalancesResponse> {
+    return this.request('DescribeAccountBalances', params, options);
+  }
+
+  /**
+   * Set a traffic price. Mutating; 20 requests/s per account; BMS extension.
+   *
+   * 设置公网流量价格：本接口（SetTrafficPrice）设置某线路（ISP）公网出流量的单价（元/GB，1GB=1024³字节），自当前时刻起对之后开始的计费周期生效。
+   */
+  SetTrafficPrice(params: SetTrafficPriceRequest, options?: CallOptions): Promise<SetTrafficPriceResponse> {
+    return this.request('SetTrafficPrice', params, options);
+  }
+
+  /**
+   * Describe traffic prices. Read-only; 20 requests/s per account; BMS extension.
+   *
+   * 查询公网流量价格：本接口（DescribeTrafficPrices）查询各线路公网流量的价格历史。
+   */
+  DescribeTrafficPrices(params?: DescribeTrafficPricesRequest, options?: CallOptions): Promise<DescribeTrafficPricesResponse> {
+    return this.request('DescribeTrafficPrices', params, options);
+  }
+
+  /**
+   * Describe usage records. Read-only; 20 requests/s per account; BMS extension.
+   *
+   * 查询用量记录：本接口（DescribeUsageRecords）查询任一或全部账号的用量记录（计费周期开始于时间段内），含推送与扣费时间。
+   */
+  DescribeUsageRecords(params: DescribeUsageRecordsRequest, options?: CallOptions): Promise<DescribeUsageRecordsResponse> {
+    return this.request('DescribeUsageRecords', params, options);
+  }
+
+  /**
+   * Describe billing reconciliation. Read-only; 20 requests/s per account; BMS extension.
+   *
+   * 计费对账：本接口（DescribeBillingReconciliation）对比某一天（东八区）每台实例的计费时长与电源同步观察到的开机时长，列出相差超过容差的实例（例如计费中但服务器被发现关机数小时）。
+   */
+  DescribeBillingReconciliation(params?: DescribeBillingReconciliationRequest, options?: CallOptions): Promise<DescribeBillingReconciliationResponse> {
+    return this.request('DescribeBillingReconciliation', params, options);
   }
 }

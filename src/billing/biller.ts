@@ -1,0 +1,213 @@
+/**
+ * The biller: pushes due usage records and makes due deductions — idempotently.
+ *
+ * One `runOnce(now)` does three passes, each safe to interrupt anywhere and to run in several
+ * processes at once:
+ *   1. instances — every billable span in the lifecycle journal (src/store/repos/state-history.ts)
+ *      yields its due periods (src/billing/rating.ts); each becomes a record keyed
+ *      `bms:<instance>:<period start>`, pushed at the period's end, deduction due a delay later;
+ *   2. EIP traffic — each EIP's metered hours (eip_traffic_hours) summed per period of the same
+ *      length, anchored at the epoch, pushed once the period's last hour is settled (an hour after
+ *      it closed), keyed `eip:<eip>:<period start>`, as its own product line;
+ *   3. deductions — every record whose deduction is due becomes one ledger row keyed
+ *      `deduct:<record key>`, and the account's balance moves in that same transaction.
+ * Records and deductions are dated by their schedule (period end, due time), not by when a
+ * process got round to them, so a biller that was down catches up and writes exactly the rows it
+ * would have written on time — re-running it over the same history writes nothing new.
+ */
+import type { Kysely } from 'kysely';
+import { HOUR_MS } from '../store/repos/eip-traffic.ts';
+import * as bills from '../store/repos/billing.ts';
+import { billableSpans } from '../store/repos/state-history.ts';
+import type { Database } from '../store/schema.ts';
+import type { Store } from '../store/store.ts';
+import { formatCents, parseCents } from './money.ts';
+import { duePeriods, instanceAmount, priceAt, trafficAmount } from './rating.ts';
+
+export interface BillerOptions {
+  store: Store;
+  /** BMS_BILLING_PUSH_PERIOD_S in ms. */
+  periodMs: number;
+  /** BMS_BILLING_DEDUCT_DELAY_S in ms. */
+  deductDelayMs: number;
+  logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+  /** Records per transaction. */
+  batch?: number;
+}
+
+export interface BillingRun { pushed: number; deducted: number; notified: number }
+
+export interface Biller {
+  runOnce(now: number): Promise<BillingRun>;
+  pushInstances(now: number): Promise<number>;
+  pushTraffic(now: number): Promise<number>;
+  deduct(now: number): Promise<{ deducted: number; notified: number }>;
+}
+
+export function createBiller(o: BillerOptions): Biller {
+  const batch = o.batch ?? 2000;
+  const biller: Biller = {
+    async runOnce(now) {
+      const pushed = (await biller.pushInstances(now)) + (await biller.pushTraffic(now));
+      const { deducted, notified } = await biller.deduct(now);
+      if (pushed + deducted > 0) o.logger?.info({ pushed, deducted, notified }, 'billing run');
+      return { pushed, deducted, notified };
+    },
+    pushInstances: (now) => pushInstances(o, now, batch),
+    pushTraffic: (now) => pushTraffic(o, now),
+    deduct: (now) => deduct(o, now, batch),
+  };
+  return biller;
+}
+
+async function pushInstances(o: BillerOptions, now: number, batch: number): Promise<number> {
+  const db = o.store.db;
+  const cursors = await bills.loadCursors(db, 'bms:');
+  const due: Array<{ instanceId: string; accountUin: string; pushedUntil: number; periods: ReturnType<typeof duePeriods> }> = [];
+  for (const span of await billableSpans(db)) {
+    const c = cursors.get(`bms:${span.instanceId}`);
+    if (c?.closed) continue;
+    const d = duePeriods(span, c?.pushedUntil ?? null, now, o.periodMs);
+    if (d.periods.length > 0 || (d.closed && c !== undefined)) due.push({ instanceId: span.instanceId, accountUin: span.accountUin, pushedUntil: c?.pushedUntil ?? span.from, periods: d });
+  }
+  if (due.length === 0) return 0;
+  const ctx = await ratingContext(db, due.map((d) => d.instanceId));
+  let written = 0;
+  let records: bills.BillingRecordRow[] = [];
+  let cursorRows: Array<{ resourceId: string; pushedUntil: number; closed: boolean }> = [];
+  const flush = async () => {
+    const accounts = [...new Set(records.map((r) => r.account_uin))];
+    const [rs, cs] = [records, cursorRows];
+    records = [];
+    cursorRows = [];
+    written += await o.store.transaction(async (tx) => {
+      await bills.ensureBillingAccounts(tx, accounts, now);
+      const inserted = await bills.insertRecords(tx, rs);
+      await bills.upsertCursors(tx, cs);
+      return inserted.length;
+    });
+  };
+  for (const d of due) {
+    const inst = ctx.instances.get(d.instanceId);
+    if (!inst) continue;
+    const history = ctx.prices.get(`flavor:${inst.flavorId}`) ?? [{ from: 0, cents: ctx.flavorPrice.get(inst.flavorId) ?? 0 }];
+    for (const p of d.periods.periods) {
+      const seconds = (p.end - p.start) / 1000;
+      const unit = priceAt(history, p.start) ?? history[0]!.cents;
+      records.push({
+        record_key: `bms:${d.instanceId}:${p.start}`, account_uin: d.accountUin, product: 'bms', resource_id: d.instanceId,
+        resource_name: inst.name, sub_product: inst.flavorId, region: ctx.regionOf.get(inst.zone) ?? '', zone: inst.zone,
+        period_start: p.start, period_end: p.end, quantity: seconds, unit_price_cents: unit, amount_cents: instanceAmount(seconds, unit),
+        final: p.final ? 1 : 0, pushed_at: p.end, deduct_due_at: p.end + o.deductDelayMs, deducted_at: null,
+      });
+    }
+    const last = d.periods.periods.at(-1);
+    cursorRows.push({ resourceId: `bms:${d.instanceId}`, pushedUntil: last?.end ?? d.pushedUntil, closed: d.periods.closed });
+    if (records.length >= batch) await flush();
+  }
+  if (records.length > 0 || cursorRows.length > 0) await flush();
+  return written;
+}
+
+interface RatingContext {
+  instances: Map<string, { name: string; flavorId: string; zone: string }>;
+  regionOf: Map<string, string>;
+  prices: Map<string, Array<{ from: number; cents: number }>>;
+  flavorPrice: Map<string, number>;
+}
+
+async function ratingContext(db: Kysely<Database>, instanceIds: string[]): Promise<RatingContext> {
+  const instances = new Map<string, { name: string; flavorId: string; zone: string }>();
+  for (let i = 0; i < instanceIds.length; i += 500) {
+    const rows = await db.selectFrom('instances').select(['id', 'name', 'flavor_id', 'zone']).where('id', 'in', instanceIds.slice(i, i + 500)).execute();
+    for (const r of rows) instances.set(r.id, { name: r.name, flavorId: r.flavor_id, zone: r.zone });
+  }
+  const zones = await db.selectFrom('zones').select(['zone', 'region']).execute();
+  const flavors = await db.selectFrom('flavors').select(['id', 'hourly_price']).execute();
+  return {
+    instances,
+    regionOf: new Map(zones.map((z) => [z.zone, z.region])),
+    prices: await bills.loadPrices(db),
+    flavorPrice: new Map(flavors.map((f) => [f.id, parseCents(f.hourly_price)])),
+  };
+}
+
+async function pushTraffic(o: BillerOptions, now: number): Promise<number> {
+  const db = o.store.db;
+  const dueEnd = Math.floor((now - HOUR_MS) / o.periodMs) * o.periodMs;
+  const eips = await db.selectFrom('eip_traffic_hours').select(['eip_id', (eb) => eb.fn.min('hour_start').as('first')]).groupBy('eip_id').execute();
+  if (eips.length === 0) return 0;
+  const cursors = await bills.loadCursors(db, 'eip:');
+  let from = Number.POSITIVE_INFINITY;
+  for (const e of eips) from = Math.min(from, cursors.get(`eip:${e.eip_id}`)?.pushedUntil ?? Number(e.first));
+  if (!(from < dueEnd)) return 0;
+  const prices = await bills.loadPrices(db);
+  const rows = (await bills.trafficByPeriod(db, from - (from % o.periodMs), dueEnd, o.periodMs))
+    .filter((r) => r.periodStart >= (cursors.get(`eip:${r.eipId}`)?.pushedUntil ?? 0));
+  const records: bills.BillingRecordRow[] = rows.map((r) => {
+    const unit = priceAt(prices.get(`traffic:${r.isp}`) ?? [], r.periodStart) ?? 0;
+    const pushedAt = r.periodStart + o.periodMs + HOUR_MS;
+    return {
+      record_key: `eip:${r.eipId}:${r.periodStart}`, account_uin: r.accountUin, product: 'eip', resource_id: r.eipId, resource_name: r.address,
+      sub_product: r.isp, region: r.region, zone: '', period_start: r.periodStart, period_end: r.periodStart + o.periodMs, quantity: r.bytes,
+      unit_price_cents: unit, amount_cents: trafficAmount(r.bytes, unit), final: 0, pushed_at: pushedAt,
+      deduct_due_at: pushedAt + o.deductDelayMs, deducted_at: null,
+    };
+  });
+  const cursorRows = eips.map((e) => ({ resourceId: `eip:${e.eip_id}`, pushedUntil: dueEnd, closed: false }));
+  return o.store.transaction(async (tx) => {
+    await bills.ensureBillingAccounts(tx, [...new Set(records.map((r) => r.account_uin))], now);
+    const inserted = await bills.insertRecords(tx, records);
+    await bills.upsertCursors(tx, cursorRows);
+    return inserted.length;
+  });
+}
+
+async function deduct(o: BillerOptions, now: number, batch: number): Promise<{ deducted: number; notified: number }> {
+  let deducted = 0;
+  let notified = 0;
+  for (;;) {
+    const candidates = await bills.dueDeductions(o.store.db, now, batch);
+    if (candidates.length === 0) break;
+    const r = await o.store.transaction((tx) => deductBatch(o, tx, candidates, now));
+    deducted += r.deducted;
+    notified += r.notified;
+    if (candidates.length < batch) break;
+  }
+  return { deducted, notified };
+}
+
+async function deductBatch(o: BillerOptions, tx: Kysely<Database>, candidates: bills.BillingRecordRow[], now: number) {
+  const uins = [...new Set(candidates.map((c) => c.account_uin))];
+  await bills.ensureBillingAccounts(tx, uins, now);
+  const accounts = await bills.getBillingAccounts(tx, uins, o.store.dialect === 'postgres');
+  // Re-read under the account locks: another process may have deducted some meanwhile.
+  const records = await bills.dueDeductions(tx, now, candidates.length, candidates.map((c) => c.record_key));
+  const balance = new Map([...accounts].map(([u, a]) => [u, a.balanceCents]));
+  const rows: bills.LedgerRow[] = records.map((r) => {
+    const after = balance.get(r.account_uin)! - r.amount_cents;
+    balance.set(r.account_uin, after);
+    return {
+      entry_key: `deduct:${r.record_key}`, account_uin: r.account_uin, kind: 'deduct', amount_cents: -r.amount_cents, balance_after_cents: after,
+      record_key: r.record_key, remark: `${r.product} ${r.resource_id} ${new Date(r.period_start).toISOString()}/${new Date(r.period_end).toISOString()}`,
+      created_at: r.deduct_due_at,
+    };
+  });
+  const inserted = await bills.insertLedger(tx, rows);
+  if (inserted.length !== rows.length) throw new Error(`billing: ${rows.length - inserted.length} deductions were already made (cursor race); retrying`);
+  await bills.markDeducted(tx, records.map((r) => r.record_key));
+  let notified = 0;
+  for (const [uin, a] of accounts) {
+    const after = balance.get(uin)!;
+    if (after === a.balanceCents) continue;
+    await bills.setBalance(tx, uin, after, now);
+    if (a.warnStatus === 1 && after < a.warnThresholdCents && a.warnedAt === null) {
+      const at = Math.max(...rows.filter((r) => r.account_uin === uin).map((r) => r.created_at));
+      await bills.insertNotification(tx, { accountUin: uin, at, balanceCents: after, thresholdCents: a.warnThresholdCents });
+      await bills.setWarning(tx, uin, { warnedAt: at });
+      o.logger?.warn({ accountUin: uin, balance: formatCents(after), threshold: formatCents(a.warnThresholdCents) }, 'balance below the budget warning');
+      notified += 1;
+    }
+  }
+  return { deducted: rows.length, notified };
+}
