@@ -37,6 +37,12 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
+/** What every action answers besides its own fields. */
+export interface ApiAnswer {
+  /** The request's ID (quote it when reporting a problem). */
+  RequestId: string;
+}
+
 /** Per action: m = mutating, t = has ClientToken, p = list field of a page, l = largest Limit. */
 export interface ActionMeta {
   m?: 1;
