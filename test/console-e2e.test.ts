@@ -178,6 +178,26 @@ withChromium('console end to end in Chromium', () => {
       await row(id).getByTestId('public-ip').filter({ hasText: '-' }).waitFor({ timeout: STATUS_TIMEOUT });
     });
 
+    it('edits an instance\'s tags through the tag service: adds, keeps a value with a colon, removes', async () => {
+      const id = created[1]!;
+      const tagsOf = async () => {
+        const r = await sdk(server.credentials.demo, 'tag')<{ Tags: Array<{ TagKey: string; TagValue: string }> }>('DescribeResourceTagsByResourceIds', {
+          ServiceType: 'bms', ResourcePrefix: 'instance', ResourceIds: [id], ResourceRegion: server.credentials.demo.Region,
+        });
+        return Object.fromEntries(r.Tags.map((x) => [x.TagKey, x.TagValue]));
+      };
+      await row(id).getByTestId('more').selectOption('tags');
+      await page.getByTestId('tags-text').fill('env:prod\nowner:team:a');
+      await confirmAction('编辑标签');
+      await row(id).locator('.t-tag', { hasText: 'owner:team:a' }).waitFor({ timeout: STATUS_TIMEOUT });
+      assert.deepEqual(await tagsOf(), { env: 'prod', owner: 'team:a' });
+      await row(id).getByTestId('more').selectOption('tags');
+      await page.getByTestId('tags-text').fill('owner:team:a');
+      await confirmAction('编辑标签');
+      await row(id).locator('.t-tag', { hasText: 'env:prod' }).waitFor({ state: 'detached', timeout: STATUS_TIMEOUT });
+      assert.deepEqual(await tagsOf(), { owner: 'team:a' });
+    });
+
     it('returns one instance, with the manual\'s warnings', async () => {
       const id = created[2]!;
       await row(id).getByTestId('more').selectOption('terminate');

@@ -1,20 +1,21 @@
-/** The per-instance dialogs: 开机/关机/重启, 退还 (with the manual's warnings), 重装, EIP bind/bandwidth/unbind, 修改名称. */
+/** The per-instance dialogs: 开机/关机/重启, 退还 (with the manual's warnings), 重装, EIP bind/bandwidth/unbind, 修改名称, 标签 (the tag service). */
 import { useEffect, useState } from 'react';
 import { Alert, Dialog, MessagePlugin } from 'tdesign-react';
-import { ApiError, call, fieldOf } from '../api.ts';
+import { ApiError, call, currentRegion, fieldOf } from '../api.ts';
 import { useApp } from '../context.tsx';
 import { list } from '../format.ts';
 import { CheckField, SelectField, TextField } from '../ui.tsx';
 import type { InstanceRow } from './Instances.tsx';
 
-export type RowAction = 'start' | 'stop' | 'reboot' | 'terminate' | 'reset' | 'bindEip' | 'bandwidth' | 'unbindEip' | 'rename';
+export type RowAction = 'start' | 'stop' | 'reboot' | 'terminate' | 'reset' | 'bindEip' | 'bandwidth' | 'unbindEip' | 'rename' | 'tags';
 
 interface Address { AddressId: string; AddressIp: string; InstanceId: string | null; Bandwidth: number; AddressStatus: string }
 interface Flavor { FlavorId: string; RaidType: string[]; OperatingSystem: { Linux?: string[]; Windows?: string[]; Other?: string[] }; UserDefined: number }
 
 export function InstanceActionDialog({ action, row, onClose }: { action: RowAction; row: InstanceRow; onClose: (changed: boolean) => void }) {
-  const { t } = useApp();
+  const { t, me } = useApp();
   const [error, setError] = useState<string | undefined>();
+  const [tagText, setTagText] = useState(() => (row.Tags ?? []).map((tag) => `${tag.TagKey}:${tag.TagValue}`).join('\n'));
   const [fieldError, setFieldError] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const [name, setName] = useState(row.InstanceName);
@@ -50,7 +51,7 @@ export function InstanceActionDialog({ action, row, onClose }: { action: RowActi
 
   const titles: Record<RowAction, string> = {
     start: t('instances.start'), stop: t('instances.stop'), reboot: t('instances.reboot'), terminate: t('instances.terminate'),
-    reset: t('instances.reset'), bindEip: t('instances.bindEip'), bandwidth: t('instances.bandwidth'), unbindEip: t('instances.unbindEip'), rename: t('common.rename'),
+    reset: t('instances.reset'), bindEip: t('instances.bindEip'), bandwidth: t('instances.bandwidth'), unbindEip: t('instances.unbindEip'), rename: t('common.rename'), tags: t('instances.editTags'),
   };
 
   const submit = async () => {
@@ -64,6 +65,18 @@ export function InstanceActionDialog({ action, row, onClose }: { action: RowActi
       if (action === 'reboot') await call('bms', 'RebootInstances', { InstanceIds: [id] });
       if (action === 'terminate') await call('bms', 'TerminateInstances', { InstanceIds: [id] });
       if (action === 'rename') await call('bms', 'ModifyInstancesAttribute', { InstanceIds: [id], InstanceName: name });
+      if (action === 'tags') {
+        // One line per tag, key:value (the value may hold colons); keys no longer listed are removed.
+        const wanted = tagText.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
+          const at = l.indexOf(':');
+          return at < 0 ? { TagKey: l, TagValue: '' } : { TagKey: l.slice(0, at).trim(), TagValue: l.slice(at + 1).trim() };
+        });
+        const removed = (row.Tags ?? []).filter((old) => !wanted.some((w) => w.TagKey === old.TagKey)).map((old) => ({ TagKey: old.TagKey }));
+        await call('tag', 'ModifyResourceTags', {
+          Resource: `qcs::bms:${currentRegion()}:uin/${me?.User.AccountUin ?? ''}:instance/${id}`,
+          ...(wanted.length ? { ReplaceTags: wanted } : {}), ...(removed.length ? { DeleteTags: removed } : {}),
+        });
+      }
       if (action === 'bindEip') await call('vpc', 'AssociateAddress', { AddressId: addressId, InstanceId: id });
       if (action === 'bandwidth') await call('vpc', 'ModifyAddressesBandwidth', { AddressIds: [mine!.AddressId], InternetMaxBandwidthOut: bandwidth });
       if (action === 'unbindEip') await call('vpc', 'DisassociateAddress', { AddressId: mine!.AddressId });
@@ -103,6 +116,10 @@ export function InstanceActionDialog({ action, row, onClose }: { action: RowActi
           <Alert theme="error" message={t('instances.terminateData')} />
         </>}
         {action === 'rename' && <TextField label={t('instances.newName')} value={name} onChange={setName} error={fieldError.InstanceName} testId="rename" />}
+        {action === 'tags' && <>
+          <label htmlFor="tags-text">{t('instances.tagsHint')}</label>
+          <textarea id="tags-text" className="tags-text" rows={5} value={tagText} onChange={(e) => setTagText(e.target.value)} data-testid="tags-text" style={{ width: '100%' }} />
+        </>}
         {action === 'bindEip' && (addresses.some((a) => !a.InstanceId)
           ? <SelectField label={t('instances.eip')} value={addressId} onChange={setAddressId} testId="eip-select"
             options={addresses.filter((a) => !a.InstanceId).map((a) => ({ value: a.AddressId, label: `${a.AddressIp} (${a.AddressId})` }))} />

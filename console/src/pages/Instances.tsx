@@ -25,7 +25,7 @@ export interface InstanceRow {
   OperatingSystemType: string;
   CreatedTime: string;
   VirtualPrivateCloud: { VpcId: string; SubnetId: string };
-  Tags?: Array<{ Key: string; Value: string }>;
+  Tags?: Array<{ TagKey: string; TagValue: string }>;
   RaidType: string;
 }
 
@@ -261,7 +261,7 @@ export function Instances() {
                   {shown.has('os') && <td>{r.OperatingSystem}</td>}
                   {shown.has('created') && <td>{formatTime(r.CreatedTime, lang)}</td>}
                   {shown.has('vpc') && <td>{r.VirtualPrivateCloud?.VpcId}<div className="muted">{r.VirtualPrivateCloud?.SubnetId}</div></td>}
-                  {shown.has('tags') && <td>{(r.Tags ?? []).map((tag) => <Tag key={tag.Key} size="small" variant="light">{tag.Key}:{tag.Value}</Tag>)}</td>}
+                  {shown.has('tags') && <td>{(r.Tags ?? []).map((tag) => <Tag key={tag.TagKey} size="small" variant="light">{tag.TagKey}:{tag.TagValue}</Tag>)}</td>}
                   <td>
                     <div className="row-actions">
                       {r.Status === 'STOPPED' && <button type="button" className="link-button" onClick={() => setRowAction({ action: 'start', row: r })}>{t('instances.start')}</button>}
@@ -277,6 +277,7 @@ export function Instances() {
                         <option value="bandwidth" disabled={list(r.PublicIpAddresses).length === 0}>{t('instances.bandwidth')}</option>
                         <option value="unbindEip" disabled={list(r.PublicIpAddresses).length === 0}>{t('instances.unbindEip')}</option>
                         <option value="rename">{t('common.rename')}</option>
+                        <option value="tags">{t('instances.editTags')}</option>
                       </select>
                     </div>
                   </td>
