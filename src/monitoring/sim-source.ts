@@ -8,21 +8,13 @@
  */
 import type { Store } from '../store/store.ts';
 import { ingest, type IncomingBatch, type IncomingSample } from './ingest.ts';
+import { seededUnit as unit } from '../shared/seeded-random.ts';
 
 export interface SimInstance {
   id: string;
   memoryGb: number;
   cpuCores: number;
   hasEip: boolean;
-}
-
-/** A deterministic number in [0, 1) from a string and an integer. */
-function unit(seed: string, n: number): number {
-  let h = 2166136261 ^ n;
-  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 16777619);
-  h = Math.imul(h ^ (h >>> 15), 2246822507);
-  h = Math.imul(h ^ (h >>> 13), 3266489909);
-  return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
 }
 
 export function simSample(inst: SimInstance, tsS: number): IncomingSample {

@@ -10,14 +10,7 @@
  */
 import type { SensorsInterface } from '../interfaces/hardware.ts';
 import type { SimBmc } from './bmc.ts';
-
-function unit(seed: string, n: number): number {
-  let h = 2166136261 ^ n;
-  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 16777619);
-  h = Math.imul(h ^ (h >>> 15), 2246822507);
-  h = Math.imul(h ^ (h >>> 13), 3266489909);
-  return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
-}
+import { seededUnit as unit } from '../../shared/seeded-random.ts';
 
 export function simSensors(bmc: SimBmc, now: () => number): SensorsInterface {
   return {
