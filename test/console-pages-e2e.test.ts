@@ -254,6 +254,35 @@ withChromium('console pages in Chromium', () => {
       assert.deepEqual((await cam<{ List: unknown[] }>('ListAttachedUserPolicies', { TargetUin: uin })).List, []);
     });
 
+    it('offers the account\'s placement groups and existing tags in the create wizard, and launches with them', async () => {
+      await sdk(server.credentials.demo, 'tag')('CreateTag', { TagKey: 'team', TagValue: 'storage' });
+      const { GroupId } = await bms<{ GroupId: string }>('CreateDisasterRecoverGroup', { Name: 'wizard-rack', Type: 'RACK' });
+      await go('/instances/create');
+      await page.getByTestId('wizard').waitFor();
+      await page.getByTestId('add-tag').click();
+      await page.getByTestId('known-tag-keys').locator('option[value="team"]').waitFor({ state: 'attached' });
+      await page.getByTestId('tag-key-0').fill('team');
+      const values = await page.locator('#wizard-tag-values-0 option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+      assert.deepEqual(values, ['storage'], 'the key\'s existing values offered');
+      await page.getByTestId('tag-value-0').fill('storage');
+      await page.getByTestId('next').click();
+      await page.getByTestId('group').locator(`option[value="${GroupId}"]`).waitFor({ state: 'attached' });
+      await page.getByTestId('group').selectOption(GroupId);
+      await page.getByTestId('password').fill('Wiz#2026pass');
+      await page.getByTestId('password2').fill('Wiz#2026pass');
+      await page.getByTestId('next').click();
+      await page.getByTestId('summary').filter({ hasText: 'wizard-rack' }).waitFor();
+      assert.match(await page.getByTestId('summary').textContent() ?? '', /team:storage/);
+      await page.getByTestId('confirm').click();
+      const done = await page.getByTestId('created').textContent();
+      const [id] = [...(done ?? '').matchAll(/bms-[a-z0-9]+/g)].map((m) => m[0]);
+      assert.ok(id, done ?? '');
+      const inGroup = await bms<{ InstanceSet: Array<{ InstanceId: string; Tags: Array<{ TagKey: string; TagValue: string }> }> }>('DescribeInstances', { Filters: [{ Name: 'groupId', Values: [GroupId] }] });
+      assert.deepEqual(inGroup.InstanceSet.map((i) => i.InstanceId), [id], 'launched into the chosen group');
+      assert.deepEqual(inGroup.InstanceSet[0]!.Tags.map((x) => [x.TagKey, x.TagValue]), [['team', 'storage']]);
+      await page.getByTestId('back-to-list').click();
+    });
+
     it('has no axe violations on these pages in English either', async () => {
       await page.getByTestId('lang').selectOption('en-US');
       for (const p of ['/heartbeats', '/placement-groups', '/outband', '/backup-ips', '/users']) {
