@@ -2,12 +2,11 @@
  * The network part of an install config, read from what IPAM recorded for the instance:
  * its primary address with the subnet's prefix and gateway, then its backup addresses.
  */
-import type { Kysely } from 'kysely';
 import type { InstallConfig } from '../drivers/interfaces/hardware.ts';
 import { formatIpv4, gatewayAddress, parseCidr } from '../network/ipam.ts';
-import type { Database } from '../store/schema.ts';
+import type { Tx } from '../store/store.ts';
 
-export async function installConfigFor(db: Kysely<Database>, instanceId: string): Promise<InstallConfig> {
+export async function installConfigFor(db: Tx, instanceId: string): Promise<InstallConfig> {
   const inst = await db.selectFrom('instances').innerJoin('subnets', 'subnets.id', 'instances.subnet_id')
     .select(['instances.id', 'os_type', 'os_name', 'host_name', 'password_hash', 'private_ip', 'user_defined', 'subnets.cidr'])
     .where('instances.id', '=', instanceId).executeTakeFirstOrThrow();

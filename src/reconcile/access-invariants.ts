@@ -11,10 +11,9 @@
  *     BMC failed or never ran: that server may still let the previous tenant in), or of a
  *     live instance that is no longer on that server.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import type { Tx } from '../store/store.ts';
 
-export async function checkAccessInvariants(db: Kysely<Database>): Promise<string[]> {
+export async function checkAccessInvariants(db: Tx): Promise<string[]> {
   const [instances, mappings, allocations, accounts] = await Promise.all([
     db.selectFrom('instances').select(['id', 'status', 'server_id']).where('deleted_at', 'is', null).execute(),
     db.selectFrom('outband_mappings').select(['instance_id', 'vpc_id', 'subnet_id', 'vip']).execute(),

@@ -11,10 +11,9 @@
  *   - an EIP mapped to a private address its instance does not hold (released with a backup
  *     IP, or by a failed launch), or two EIPs on one private address.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import type { Tx } from '../store/store.ts';
 
-export async function checkEipInvariants(db: Kysely<Database>): Promise<string[]> {
+export async function checkEipInvariants(db: Tx): Promise<string[]> {
   const [eips, pool, instances, held] = await Promise.all([
     db.selectFrom('eips').select(['id', 'account_uin', 'region', 'address', 'isp', 'instance_id', 'private_ip']).execute(),
     db.selectFrom('eip_pool').select(['address', 'region', 'isp']).execute(),

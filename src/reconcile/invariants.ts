@@ -14,19 +14,18 @@
  * tenant BMC accounts of gone instances; EIPs bound to gone instances or addresses they do
  * not hold; heartbeat memberships of gone instances and VLANs shared or out of range.
  */
-import type { Kysely } from 'kysely';
+import type { Tx } from '../store/store.ts';
 import { addressProblem, parseCidr, parseIpv4 } from '../network/ipam.ts';
-import type { Database } from '../store/schema.ts';
 import { checkAccessInvariants } from './access-invariants.ts';
 import { checkEipInvariants } from './eip-invariants.ts';
 import { checkVlanInvariants } from './vlan-invariants.ts';
 
-export async function checkInvariants(db: Kysely<Database>): Promise<string[]> {
+export async function checkInvariants(db: Tx): Promise<string[]> {
   const [core, access, eips, vlans] = await Promise.all([checkCore(db), checkAccessInvariants(db), checkEipInvariants(db), checkVlanInvariants(db)]);
   return [...core, ...access, ...eips, ...vlans];
 }
 
-async function checkCore(db: Kysely<Database>): Promise<string[]> {
+async function checkCore(db: Tx): Promise<string[]> {
   const problems: string[] = [];
   const [instances, servers, allocations, subnets, counts] = await Promise.all([
     db.selectFrom('instances').select(['id', 'account_uin', 'status', 'server_id', 'private_ip', 'subnet_id', 'deleted_at']).execute(),

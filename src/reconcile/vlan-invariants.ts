@@ -2,10 +2,9 @@
  * Heartbeat VLAN invariants: no two groups of a region on one VLAN, no membership of an
  * instance that is gone, no switch port left in a VLAN whose server holds no member of it.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import type { Tx } from '../store/store.ts';
 
-export async function checkVlanInvariants(db: Kysely<Database>): Promise<string[]> {
+export async function checkVlanInvariants(db: Tx): Promise<string[]> {
   const problems: string[] = [];
   const [groups, members, ports] = await Promise.all([
     db.selectFrom('heartbeat_groups').select(['id', 'region', 'vlan_id']).execute(),
