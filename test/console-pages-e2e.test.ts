@@ -288,6 +288,16 @@ withChromium('console pages in Chromium', () => {
       await page.getByTestId('user-name').fill('ops');
       await page.getByTestId('user-password').fill('Ops#2026pass');
       await confirm();
+      // Without a password one is generated, shown once, and signs in.
+      await page.getByTestId('user-create').click();
+      await page.getByTestId('user-name').fill('ops2');
+      await confirm();
+      const generated = (await page.getByTestId('generated-password-value').textContent())!;
+      // (signed in from outside the browser, whose session stays root's)
+      const signIn = await fetch(new URL('/console/api/login', creds.ConsoleUrl), {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ AccountUin: creds.ConsoleAccount, UserName: 'ops2', Password: generated }),
+      });
+      assert.equal(((await signIn.json()) as { Response: { Error?: unknown } }).Response.Error, undefined, 'the generated password signs in');
       const userRow = page.locator('[data-testid="user-row"][data-name="ops"]');
       await userRow.getByTestId('user-manage').click();
       await page.getByTestId('user-detail').waitFor();
