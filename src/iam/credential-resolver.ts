@@ -11,7 +11,7 @@
  * has a `qcs:resource_tag/…` condition (`ResourceTagReader`, src/iam/resources.ts).
  */
 import type { Kysely } from 'kysely';
-import type { CredentialResolver, ResolvedCredential } from '../gateway/deps.ts';
+import type { CredentialResolver, ResolvedCredential } from './ports.ts';
 import { getKey } from '../store/repos/api-keys.ts';
 import { TAGGABLE_KINDS, tagsOfResources, type TaggedResource } from '../store/repos/resource-tags.ts';
 import type { Database } from '../store/schema.ts';

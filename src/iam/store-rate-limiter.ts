@@ -28,7 +28,7 @@
  * to any counter — this one, or the in-process `memoryRateLimiter` for a single node.
  */
 import type { Kysely } from 'kysely';
-import type { RateLimiter } from '../gateway/deps.ts';
+import type { RateLimiter } from './ports.ts';
 import { incrementCounter, purgeCounters } from '../store/repos/rate-limits.ts';
 import type { Database } from '../store/schema.ts';
 import type { RateLimitOverrides } from './rate-limit-overrides.ts';

@@ -36,6 +36,7 @@ import {
   archMismatch, bmcAddressTaken, flavorElsewhere, flavorNotFound, fromLab, rackNotFound, repeated, snTaken, unitTaken,
 } from './errors.ts';
 import { idParam, regionZones } from './params.ts';
+import { LAB_HARDWARE_TYPE } from '../../drivers/lab.ts';
 
 /** One registration on its way in: where it came from on the wire, its row, and the clear password (memory only). */
 interface Entry {
@@ -84,7 +85,7 @@ async function plan(deps: FleetDeps, ctx: CallContext, set: ServerRegistration[]
       bmcAddress: r.bmcAddress, bmcUsername: r.reg.BmcUsername, bmcPasswordEnc: deps.box.seal(r.reg.BmcPassword, id),
       cpuModel: r.reg.CpuModel, cpuCores: r.reg.CpuCores, cpuArch: r.reg.CpuArch, memoryGb: r.reg.MemoryGb,
       disks: r.reg.Disks.map((d) => ({ type: d.Type, sizeGb: d.SizeGb })), nicPorts: r.reg.NicPorts, flavorId: r.flavorId ?? null,
-      state: 'available', powerState: r.reg.HardwareType === 'sim' ? 'off' : 'unknown', createdAt: ctx.now,
+      state: 'available', powerState: r.reg.HardwareType === LAB_HARDWARE_TYPE ? 'off' : 'unknown', createdAt: ctx.now,
     };
     return { path: r.path, row, password: r.reg.BmcPassword };
   });
@@ -153,7 +154,7 @@ async function checkClashes(db: Kysely<Database>, entries: Entry[]): Promise<voi
 async function rackInLab(deps: FleetDeps, entries: Entry[]): Promise<string[]> {
   const racked: string[] = [];
   for (const { path, row, password } of entries) {
-    if (row.hardwareType !== 'sim') continue;
+    if (row.hardwareType !== LAB_HARDWARE_TYPE) continue;
     const inventory = {
       sn: row.sn, cpuModel: row.cpuModel, cpuCores: row.cpuCores, cpuArch: row.cpuArch as 'X86' | 'ARM', memoryGb: row.memoryGb,
       disks: row.disks, nicPorts: row.nicPorts,

@@ -33,6 +33,7 @@ import {
   bmcAddress, DEMO_IMAGES, flavorOfSlot, MAX_ZONES, rackName, rackUnit, serialNumber, slotsOfZone, STANDARD_FLAVORS, switchName,
   USER_DEFINED_FLAVOR, RACKS_PER_SWITCH, SWITCHES_PER_ZONE, type DemoFlavor,
 } from './demo-catalog.ts';
+import { LAB_HARDWARE_TYPE } from '../../drivers/lab.ts';
 
 export const DEMO_FLEET_SETTING = 'seed.demo-fleet';
 
@@ -119,7 +120,7 @@ function demoServer(
   const password = randomBytes(12).toString('base64url');
   return {
     id, sn: serialNumber(at.z, at.s, at.r, at.slot), zone: rack.zone, switchId: rack.switchId, rackId: rack.id, rackUnit: rackUnit(at.slot),
-    hardwareType: 'sim', bmcAddress: bmcAddress(at.z, at.s, at.r, at.slot), bmcUsername: 'admin', bmcPasswordEnc: deps.box.seal(password, id),
+    hardwareType: LAB_HARDWARE_TYPE, bmcAddress: bmcAddress(at.z, at.s, at.r, at.slot), bmcUsername: 'admin', bmcPasswordEnc: deps.box.seal(password, id),
     cpuArch: def.cpuArch, ...def.hardware, flavorId, state: 'available', powerState: 'off', createdAt: now,
   };
 }
@@ -163,7 +164,7 @@ async function rackMissing(deps: FleetDeps, zones: string[]): Promise<void> {
   const inLab = new Set(await deps.sim.listServers());
   const missing = seeded.filter((x) => !inLab.has(x.id)).map((x) => x.id);
   for (const hw of await getServerHardware(deps.store.db, missing)) {
-    if (hw.hardwareType !== 'sim') continue;
+    if (hw.hardwareType !== LAB_HARDWARE_TYPE) continue;
     const { id, sn, cpuModel, cpuCores, cpuArch, memoryGb, disks, nicPorts } = hw;
     await deps.sim.addServer(id, {
       inventory: { sn, cpuModel, cpuCores, cpuArch: cpuArch as 'X86' | 'ARM', memoryGb, disks, nicPorts },
