@@ -288,6 +288,16 @@ withChromium('console pages in Chromium', () => {
       await page.getByTestId('user-name').fill('ops');
       await page.getByTestId('user-password').fill('Ops#2026pass');
       await confirm();
+      // Without a password one is generated, shown once, and signs in.
+      await page.getByTestId('user-create').click();
+      await page.getByTestId('user-name').fill('ops2');
+      await confirm();
+      const generated = (await page.getByTestId('generated-password-value').textContent())!;
+      // (signed in from outside the browser, whose session stays root's)
+      const signIn = await fetch(new URL('/console/api/login', creds.ConsoleUrl), {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ AccountUin: creds.ConsoleAccount, UserName: 'ops2', Password: generated }),
+      });
+      assert.equal(((await signIn.json()) as { Response: { Error?: unknown } }).Response.Error, undefined, 'the generated password signs in');
       const userRow = page.locator('[data-testid="user-row"][data-name="ops"]');
       await userRow.getByTestId('user-manage').click();
       await page.getByTestId('user-detail').waitFor();
@@ -362,6 +372,25 @@ withChromium('console pages in Chromium', () => {
       assert.deepEqual(inGroup.InstanceSet.map((i) => i.InstanceId), [id], 'launched into the chosen group');
       assert.deepEqual(inGroup.InstanceSet[0]!.Tags.map((x) => [x.TagKey, x.TagValue]), [['team', 'storage']]);
       await page.getByTestId('back-to-list').click();
+    });
+
+    it('says so when an instance stays in a transient state longer than expected (a hung BMC; the page clock moved on)', async () => {
+      const ops = sdk(server.credentials.operator, 'bmsops');
+      const { ServerSet } = await ops<{ ServerSet: Array<{ ServerId: string }> }>('DescribeServers', { Filters: [{ Name: 'instance-id', Values: [ids[0]] }] });
+      const serverId = ServerSet[0]!.ServerId;
+      await ops('InjectServerFaults', { ServerId: serverId, Fault: 'hang' });
+      await go('/instances');
+      await bms('StopInstances', { InstanceIds: [ids[0]] });
+      const status = page.locator(`[data-testid="instance-row"][data-id="${ids[0]}"]`).getByTestId('status');
+      await status.filter({ hasText: '关机中' }).waitFor();
+      await context.clock.fastForward(5 * 60_000);
+      await page.waitForTimeout(200);
+      assert.equal(await status.getByRole('note').count(), 0, 'within the expected 10 minutes: no note');
+      await context.clock.fastForward(6 * 60_000);
+      await status.getByRole('note').waitFor({ timeout: 5000 });
+      assert.match(await status.getByRole('note').textContent() ?? '', /该实例处于关机中已超过预计时长（10 分钟）/);
+      await ops('ClearServerFaults', { ServerId: serverId });
+      await status.filter({ hasNotText: '关机中' }).waitFor({ timeout: 20_000 });
     });
 
     it('has no axe violations on these pages in English either', async () => {
