@@ -7,13 +7,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createBiller } from '../src/billing/biller.ts';
+import { balanceOf, recharge, setBudgetWarning } from '../src/billing/ledger.ts';
 import { reconcileDay } from '../src/billing/reconcile.ts';
 import { createAccountWithRoot, createApiKey } from '../src/iam/accounts.ts';
+import { listNotifications } from '../src/store/repos/billing.ts';
 import { putEipTrafficHour } from '../src/store/repos/eip-traffic.ts';
 import { observePower } from '../src/store/repos/power-observations.ts';
 import { failure, sdk, waitFor, type Call } from './support/cloud.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { addAccount, addInstances, apply, sqliteStore } from './support/billing-world.ts';
+import { addAccount, addInstances, apply, flavorPrice, sqliteStore } from './support/billing-world.ts';
 
 let server: TestServer;
 let ops: Call;
@@ -111,6 +114,29 @@ describe('daily reconciliation', () => {
       assert.deepEqual(findings.map((f) => [f.instanceId, f.billedSeconds, f.poweredOnSeconds, f.observedSeconds]), [['bms-off', 86_400, 6 * 3600, 86_400]]);
     } finally {
       await w.dispose();
+    }
+  });
+});
+
+describe('budget warning', () => {
+  it('is dated by the deduction that took the balance below it, with that balance, however the deductions were batched', async () => {
+    for (const batch of [1, 2, 1000]) {
+      const w = await sqliteStore();
+      try {
+        const t = Date.UTC(2026, 6, 1);
+        await addAccount(w.store, '200002', t);
+        await addInstances(w.store, [{ id: 'bms-warn', accountUin: '200002', flavorId: 'f-warn' }], t);
+        await flavorPrice(w.store, 'f-warn', 2000); // 20.00 an hour
+        await apply(w.store, ['bms-warn'], 'provisioned', t);
+        await recharge(w.store, { accountUin: '200002', key: 'open', cents: 10_000, remark: '' }, t);
+        await setBudgetWarning(w.store, '200002', 1, 5_000, t);
+        // hourly periods, deducted at once: 100.00 → 80 → 60 → 40 (below 50: the third) → 20 → 0
+        await createBiller({ store: w.store, periodMs: 3_600_000, deductDelayMs: 0, batch }).runOnce(t + 5 * 3_600_000);
+        assert.equal(await balanceOf(w.store, '200002'), 0);
+        assert.deepEqual(await listNotifications(w.store.db, '200002'), [{ at: t + 3 * 3_600_000, balanceCents: 4_000, thresholdCents: 5_000 }], `batch ${batch}`);
+      } finally {
+        await w.dispose();
+      }
     }
   });
 });

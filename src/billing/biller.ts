@@ -184,9 +184,14 @@ async function deductBatch(o: BillerOptions, tx: Kysely<Database>, candidates: b
   // Re-read under the account locks: another process may have deducted some meanwhile.
   const records = await bills.dueDeductions(tx, now, candidates.length, candidates.map((c) => c.record_key));
   const balance = new Map([...accounts].map(([u, a]) => [u, a.balanceCents]));
+  // The deduction that takes an armed account below its warning is the one the notification is
+  // dated by (and whose balance it shows) — the same whichever batch or process made it.
+  const crossedAt = new Map<string, { at: number; balanceCents: number }>();
   const rows: bills.LedgerRow[] = records.map((r) => {
     const after = balance.get(r.account_uin)! - r.amount_cents;
     balance.set(r.account_uin, after);
+    const a = accounts.get(r.account_uin)!;
+    if (a.warnStatus === 1 && a.warnedAt === null && after < a.warnThresholdCents && !crossedAt.has(r.account_uin)) crossedAt.set(r.account_uin, { at: r.deduct_due_at, balanceCents: after });
     return {
       entry_key: `deduct:${r.record_key}`, account_uin: r.account_uin, kind: 'deduct', amount_cents: -r.amount_cents, balance_after_cents: after,
       record_key: r.record_key, remark: `${r.product} ${r.resource_id} ${new Date(r.period_start).toISOString()}/${new Date(r.period_end).toISOString()}`,
@@ -201,11 +206,11 @@ async function deductBatch(o: BillerOptions, tx: Kysely<Database>, candidates: b
     const after = balance.get(uin)!;
     if (after === a.balanceCents) continue;
     await bills.setBalance(tx, uin, after, now);
-    if (a.warnStatus === 1 && after < a.warnThresholdCents && a.warnedAt === null) {
-      const at = Math.max(...rows.filter((r) => r.account_uin === uin).map((r) => r.created_at));
-      await bills.insertNotification(tx, { accountUin: uin, at, balanceCents: after, thresholdCents: a.warnThresholdCents });
-      await bills.setWarning(tx, uin, { warnedAt: at });
-      o.logger?.warn({ accountUin: uin, balance: formatCents(after), threshold: formatCents(a.warnThresholdCents) }, 'balance below the budget warning');
+    const crossed = crossedAt.get(uin);
+    if (crossed !== undefined) {
+      await bills.insertNotification(tx, { accountUin: uin, at: crossed.at, balanceCents: crossed.balanceCents, thresholdCents: a.warnThresholdCents });
+      await bills.setWarning(tx, uin, { warnedAt: crossed.at });
+      o.logger?.warn({ accountUin: uin, balance: formatCents(crossed.balanceCents), threshold: formatCents(a.warnThresholdCents) }, 'balance below the budget warning');
       notified += 1;
     }
   }
