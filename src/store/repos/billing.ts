@@ -37,7 +37,9 @@ export async function upsertCursors(db: Kysely<Database>, rows: Array<{ resource
 }
 
 export async function loadCursors(db: Kysely<Database>, prefix: string): Promise<Map<string, { pushedUntil: number; closed: boolean }>> {
-  const rows = await db.selectFrom('billing_cursors').selectAll().where('resource_id', 'like', `${prefix}%`).execute();
+  // a key range rather than LIKE, which SQLite cannot serve from the primary key (case-insensitive by default)
+  const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  const rows = await db.selectFrom('billing_cursors').selectAll().where('resource_id', '>=', prefix).where('resource_id', '<', end).execute();
   return new Map(rows.map((r) => [r.resource_id, { pushedUntil: Number(r.pushed_until), closed: Number(r.closed) === 1 }]));
 }
 
