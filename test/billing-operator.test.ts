@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createBiller } from '../src/billing/biller.ts';
 import { balanceOf, recharge, setBudgetWarning } from '../src/billing/ledger.ts';
-import { reconcileDay } from '../src/billing/reconcile.ts';
+import { checkFinishedDays, reconcileDay } from '../src/billing/reconcile.ts';
 import { createAccountWithRoot, createApiKey } from '../src/iam/accounts.ts';
 import { listNotifications } from '../src/store/repos/billing.ts';
 import { putEipTrafficHour } from '../src/store/repos/eip-traffic.ts';
@@ -25,7 +25,8 @@ let vpc: Call;
 let uin: string;
 
 before(async () => {
-  server = await startTestServer({ BMS_SIM_TIME_SCALE: '0' }, { rateLimiter: { take: () => true } });
+  // the biller's timer runs (every 200 ms, at the real time): the daily check must follow its runs
+  server = await startTestServer({ BMS_SIM_TIME_SCALE: '0', BMS_BILLING_RUN_MS: '200' }, { rateLimiter: { take: () => true } });
   ops = sdk(server.credentials.operator, 'bmsops');
   const { account, root } = await createAccountWithRoot(server.store.db, 'Operator Billed', 'tenant', Date.now());
   uin = account.uin;
@@ -99,6 +100,11 @@ describe('operator billing', () => {
 });
 
 describe('daily reconciliation', () => {
+  it('runs after the server\'s biller runs: the past week is checked once', async () => {
+    const rows = await waitFor('the daily check', () => server.store.db.selectFrom('billing_reconciliations').select('day').execute(), (r) => r.length >= 7, 10_000, 100);
+    assert.equal(rows.length, 7);
+  });
+
   it('lists a billed instance whose server was seen off for hours, not one seen on', async () => {
     const w = await sqliteStore();
     try {
@@ -112,6 +118,21 @@ describe('daily reconciliation', () => {
       }
       const findings = await reconcileDay(w.store.db, { from: day, to: day + 86_400_000 }, 3600);
       assert.deepEqual(findings.map((f) => [f.instanceId, f.billedSeconds, f.poweredOnSeconds, f.observedSeconds]), [['bms-off', 86_400, 6 * 3600, 86_400]]);
+
+      // The daily check: the day is checked once it has been over an hour, by one process, once; each finding is logged.
+      const warned: Array<Record<string, unknown>> = [];
+      const logger = { info: () => {}, warn: (o: object) => { warned.push(o as Record<string, unknown>); } };
+      const early = await checkFinishedDays(w.store, day + 86_400_000 + 30 * 60_000, logger);
+      assert.ok(!early.some((c) => c.day === '2026-05-10'), 'not before the day has been over an hour');
+      assert.equal(early.length, 7, 'the week before it, checked (empty)');
+      const checked = await checkFinishedDays(w.store, day + 86_400_000 + 3_600_000, logger);
+      assert.deepEqual(checked.map((c) => [c.day, c.findings.map((f) => f.instanceId)]), [['2026-05-10', ['bms-off']]]);
+      assert.deepEqual(warned.map((o) => [o['day'], o['instanceId'], o['differenceSeconds']]), [['2026-05-10', 'bms-off', 18 * 3600]]);
+      assert.deepEqual(await checkFinishedDays(w.store, day + 86_400_000 + 7_200_000, logger), [], 'another run (or process) checks nothing again');
+      assert.equal(warned.length, 1);
+      const row = await w.store.db.selectFrom('billing_reconciliations').selectAll().where('day', '=', '2026-05-10').executeTakeFirstOrThrow();
+      assert.equal(Number(row.finding_count), 1);
+      assert.deepEqual(JSON.parse(row.findings), findings);
     } finally {
       await w.dispose();
     }
