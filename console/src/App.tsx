@@ -12,6 +12,8 @@ import { Instances } from './pages/Instances.tsx';
 import { CreateWizard } from './pages/CreateWizard.tsx';
 import { InstanceDetail } from './pages/InstanceDetail.tsx';
 import { OtherPage, OTHER_PAGES } from './pages/Other.tsx';
+import { Billing } from './pages/Billing.tsx';
+import { Users } from './pages/Users.tsx';
 
 const BASE = '/console';
 const LANG_KEY = 'bms-console-language';
@@ -84,10 +86,12 @@ export function App() {
   else if (!me) page = <Login onSignedIn={signedIn} notice={expired} />;
   else if (path === '/instances/create') page = <CreateWizard />;
   else if (path.startsWith('/instances/')) page = <InstanceDetail id={decodeURIComponent(path.slice('/instances/'.length))} />;
-  else if (OTHER_PAGES.some((p) => p.path === path)) page = <OtherPage path={path} />;
+  else if (path === '/billing') page = <Billing />;
+  else if (path === '/users') page = <Users />;
+  else if (OTHER_PAGES.some((p) => p.path === path)) page = <OtherPage key={path} path={path} />;
   else page = <Instances />;
 
-  const nav: Array<[string, MessageKey]> = [['/instances', 'nav.instances'], ...OTHER_PAGES.map((p) => [p.path, p.title] as [string, MessageKey])];
+  const nav: Array<[string, MessageKey]> = [['/instances', 'nav.instances'], ...OTHER_PAGES.map((p) => [p.path, p.title] as [string, MessageKey]), ['/users', 'nav.users'], ['/billing', 'nav.billing']];
   const active = nav.find(([p]) => path.startsWith(p))?.[0] ?? '/instances';
 
   return (

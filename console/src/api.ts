@@ -6,7 +6,7 @@
  * authenticator) is on main, `send` is the one function to swap for it.
  */
 export const VERSIONS: Record<string, string> = {
-  bms: '2018-08-13', vpc: '2017-03-12', cam: '2019-01-16', audit: '2019-03-19', tag: '2018-08-13', sts: '2018-08-13', monitor: '2018-07-24',
+  bms: '2018-08-13', vpc: '2017-03-12', cam: '2019-01-16', audit: '2019-03-19', tag: '2018-08-13', sts: '2018-08-13', monitor: '2018-07-24', bill: '2018-10-25',
 };
 
 export class ApiError extends Error {

@@ -11,7 +11,7 @@ interface Base {
   testId?: string;
 }
 
-export function TextField(p: Base & { value: string; onChange: (v: string) => void; type?: string; name?: string; autoComplete?: string; onEnter?: () => void; inline?: boolean }) {
+export function TextField(p: Base & { value: string; onChange: (v: string) => void; type?: string; name?: string; autoComplete?: string; onEnter?: () => void; inline?: boolean; list?: string }) {
   const id = useId();
   const errId = `${id}-err`;
   return (
@@ -20,7 +20,7 @@ export function TextField(p: Base & { value: string; onChange: (v: string) => vo
       <div className={`t-input__wrap`}>
         <div className={`t-input${p.error ? ' t-is-error' : ''}`}>
           <input
-            id={id} className="t-input__inner" type={p.type ?? 'text'} name={p.name} value={p.value} autoComplete={p.autoComplete}
+            id={id} className="t-input__inner" type={p.type ?? 'text'} name={p.name} value={p.value} autoComplete={p.autoComplete} list={p.list}
             aria-invalid={p.error ? true : undefined} aria-describedby={p.error ? errId : undefined} data-testid={p.testId}
             onChange={(e) => p.onChange(e.target.value)}
             onKeyDown={(e) => { if (e.key === 'Enter' && p.onEnter) { e.preventDefault(); p.onEnter(); } }}
@@ -45,6 +45,7 @@ export function SelectField(p: Base & { value: string; onChange: (v: string) => 
       >
         {p.options.map((o) => <option key={o.value} value={o.value} disabled={o.disabled}>{o.label}</option>)}
       </select>
+      {p.hint && <div className="muted" style={{ fontSize: 12, marginTop: 4 }}>{p.hint}</div>}
       {p.error && <div id={errId} className="field-error" role="alert" data-testid={p.testId ? `${p.testId}-error` : undefined}>{p.error}</div>}
     </div>
   );

@@ -53,6 +53,7 @@ export function CreateWizard() {
   const [vpcs, setVpcs] = useState<Vpc[]>([]);
   const [subnets, setSubnets] = useState<Subnet[]>([]);
   const [groups, setGroups] = useState<Array<{ DisasterRecoverGroupId: string; Name: string }>>([]);
+  const [knownTags, setKnownTags] = useState<Array<{ TagKey: string; TagValue: string }>>([]);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [general, setGeneral] = useState<string | undefined>();
   const [checking, setChecking] = useState(false);
@@ -68,8 +69,11 @@ export function CreateWizard() {
     void call<{ FlavorSet: Flavor[] }>('bms', 'DescribeFlavors', { Limit: 100 }).then((r) => setFlavors(r.FlavorSet));
     void call<{ VpcSet: Vpc[] }>('vpc', 'DescribeVpcs', { Limit: '100' }).then((r) => setVpcs(r.VpcSet));
     void call<{ SubnetSet: Subnet[] }>('vpc', 'DescribeSubnets', { Limit: '100' }).then((r) => setSubnets(r.SubnetSet));
-    void call<{ DisasterRecoverGroupSet?: Array<{ DisasterRecoverGroupId: string; Name: string }> }>('bms', 'DescribeDisasterRecoverGroups', { Limit: 100 })
-      .then((r) => setGroups(r.DisasterRecoverGroupSet ?? [])).catch(() => undefined);
+    // DescribeDisasterRecoverGroups answers its groups as GroupSet (and, as the reference does, GroupId).
+    void call<{ GroupSet?: Array<{ DisasterRecoverGroupId: string; Name: string }> }>('bms', 'DescribeDisasterRecoverGroups', { Limit: 100 })
+      .then((r) => setGroups(r.GroupSet ?? [])).catch(() => undefined);
+    // The account's existing tags, offered as the manual says (a new key or value may still be typed).
+    void call<{ Tags: Array<{ TagKey: string; TagValue: string }> }>('tag', 'DescribeTags', { Limit: 1000 }).then((r) => setKnownTags(r.Tags ?? [])).catch(() => undefined);
   }, []);
 
   // Defaults follow the choices: the first zone, then the zone's first flavor on sale, its first image and RAID, the zone's first BMS subnet.
@@ -225,12 +229,18 @@ export function CreateWizard() {
             <legend style={{ fontWeight: 600 }}>{t('wizard.tags')}</legend>
             {form.tags.map((tag, i) => (
               <div key={i} style={{ display: 'flex', gap: 8 }}>
-                <TextField inline label={t('instances.tagKey')} value={tag.key} onChange={(v) => set('tags', form.tags.map((x, j) => (j === i ? { ...x, key: v } : x)))} />
-                <TextField inline label={t('instances.tagValue')} value={tag.value} onChange={(v) => set('tags', form.tags.map((x, j) => (j === i ? { ...x, value: v } : x)))} />
+                <TextField inline label={t('instances.tagKey')} value={tag.key} onChange={(v) => set('tags', form.tags.map((x, j) => (j === i ? { ...x, key: v } : x)))}
+                  list="wizard-tag-keys" testId={`tag-key-${i}`} />
+                <TextField inline label={t('instances.tagValue')} value={tag.value} onChange={(v) => set('tags', form.tags.map((x, j) => (j === i ? { ...x, value: v } : x)))}
+                  list={`wizard-tag-values-${i}`} testId={`tag-value-${i}`} />
+                <datalist id={`wizard-tag-values-${i}`}>
+                  {[...new Set(knownTags.filter((k) => k.TagKey === tag.key).map((k) => k.TagValue))].map((v) => <option key={v} value={v} />)}
+                </datalist>
                 <Button variant="text" onClick={() => set('tags', form.tags.filter((_, j) => j !== i))}>{t('common.delete')}</Button>
               </div>
             ))}
-            <Button variant="dashed" onClick={() => set('tags', [...form.tags, { key: '', value: '' }])}>{t('instances.addTag')}</Button>
+            <datalist id="wizard-tag-keys" data-testid="known-tag-keys">{[...new Set(knownTags.map((k) => k.TagKey))].map((k) => <option key={k} value={k} />)}</datalist>
+            <Button variant="dashed" onClick={() => set('tags', [...form.tags, { key: '', value: '' }])} data-testid="add-tag">{t('instances.addTag')}</Button>
             {err('Tags') && <div className="field-error" role="alert">{err('Tags')}</div>}
           </fieldset>
         </>}
@@ -255,7 +265,7 @@ export function CreateWizard() {
             options={[{ value: 'auto', label: t('wizard.ipAuto') }, { value: 'manual', label: t('wizard.ipManual') }]} />
           {form.ipMode === 'manual' && <TextField label={t('wizard.ipList')} value={form.ips} onChange={(v) => set('ips', v)}
             error={err('VirtualPrivateCloud.PrivateIpAddresses')} testId="ips" />}
-          <SelectField label={t('wizard.group')} value={form.groupId} onChange={(v) => set('groupId', v)} error={err('GroupId')}
+          <SelectField label={t('wizard.group')} value={form.groupId} onChange={(v) => set('groupId', v)} error={err('GroupId')} testId="group"
             options={[{ value: '', label: t('wizard.noGroup') }, ...groups.map((g) => ({ value: g.DisasterRecoverGroupId, label: `${g.Name} (${g.DisasterRecoverGroupId})` }))]} />
           <TextField label={t('wizard.instanceName')} value={form.instanceName} onChange={(v) => set('instanceName', v)} error={err('InstanceName')} testId="instance-name" />
           {userDefined ? <p className="muted">{t('wizard.noPassword')}</p> : <>
@@ -274,6 +284,8 @@ export function CreateWizard() {
             <dt>{t('wizard.subnet')}</dt><dd>{form.vpcId} / {form.subnetId}</dd>
             <dt>{t('wizard.eip')}</dt><dd>{form.eip ? `${form.bandwidth} Mbps ${form.isp}` : '-'}</dd>
             <dt>{t('wizard.count')}</dt><dd>{form.count}</dd>
+            <dt>{t('wizard.group')}</dt><dd>{groups.find((g) => g.DisasterRecoverGroupId === form.groupId)?.Name ?? '-'}</dd>
+            <dt>{t('wizard.tags')}</dt><dd>{form.tags.map((tag) => `${tag.key}:${tag.value}`).join(', ') || '-'}</dd>
             <dt>{t('wizard.instanceName')}</dt><dd>{form.instanceName || '-'}</dd>
             <dt>{t('wizard.price')}</dt><dd data-testid="price">{price ?? t('common.loading')}</dd>
           </dl>

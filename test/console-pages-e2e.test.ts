@@ -1,0 +1,300 @@
+/**
+ * The console's other pages in a real browser (Debian's Chromium), each action checked through
+ * the official SDK: the instance list's column chooser (kept across a reload); heartbeat groups
+ * (instances added, then one moved to another group); a SW spread placement group with an
+ * instance moved in, listed as a member; out-of-band access (a mapping created from choices, the
+ * BMC account shown only on a click — the API's account, the read in the audit log — and hidden
+ * again after a minute of the page's clock); backup IPs (added, made primary, returned); and
+ * sub-users with their API keys (the secret shown once, and it works) and policies (created,
+ * attached, detached). axe finds nothing with the dialogs open, in both languages.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { failure, sdk, waitFor, type Call } from './support/cloud.ts';
+import { APP_DIR, axeViolations, launch, screenshot, withChromium } from './support/browser.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
+
+interface Instance { InstanceId: string; InstanceName: string; Status: string; PrivateIpAddresses: string[] }
+
+withChromium('console pages in Chromium', () => {
+  describe('console pages in Chromium', () => {
+    let server: TestServer;
+    let browser: Browser;
+    let context: BrowserContext;
+    let page: Page;
+    let bms: Call;
+    let creds: { ConsoleAccount: string; ConsolePassword: string; ConsoleUrl: string };
+    let ids: string[] = [];
+
+    before(async () => {
+      browser = await launch();
+      server = await startTestServer({ BMS_SIM_TIME_SCALE: '0' }, { rateLimiter: { take: () => true }, consoleDir: APP_DIR });
+      creds = JSON.parse(readFileSync(join(server.dataDir, 'demo-credentials.json'), 'utf8'));
+      bms = sdk(server.credentials.demo);
+      const r = await waitFor('the demo instances running', () => bms<{ InstanceSet: Instance[] }>('DescribeInstances', {}),
+        (x) => x.InstanceSet.length >= 2 && x.InstanceSet.every((i) => i.Status === 'RUNNING'));
+      ids = r.InstanceSet.map((i) => i.InstanceId).sort();
+      context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+      // The page's clock is Playwright's: the out-of-band test moves it a minute on instead of waiting.
+      await context.clock.install();
+      page = await context.newPage();
+      await page.goto(creds.ConsoleUrl);
+      await page.getByTestId('login-account').fill(creds.ConsoleAccount);
+      await page.getByTestId('login-user').fill('root');
+      await page.getByTestId('login-password').fill(creds.ConsolePassword);
+      await page.getByTestId('login-password').press('Enter');
+      await page.getByTestId('instances-table').waitFor();
+    });
+    after(async () => {
+      await browser?.close();
+      await server?.stop();
+    });
+
+    const go = async (to: string) => {
+      await page.evaluate((p) => { history.pushState(null, '', `/console${p}`); dispatchEvent(new PopStateEvent('popstate')); }, to);
+      await page.locator('main').waitFor();
+    };
+    const dialog = () => page.locator('.t-dialog:visible');
+    /** Confirms the open dialog; fails with the dialog's error if the API refused. */
+    const confirm = async () => {
+      await dialog().locator('.t-dialog__footer').getByRole('button', { name: /^(确定|OK)$/ }).click();
+      const closed = page.locator('.t-dialog:visible').waitFor({ state: 'detached', timeout: 20_000 }).then(() => undefined);
+      const refused = page.locator('[data-testid="page-dialog-error"]:visible, [data-testid="form-error"]:visible, [data-testid="users-confirm-error"]:visible')
+        .first().waitFor({ timeout: 20_000 }).then(() => page.locator('[role="alert"]:visible').first().textContent());
+      const error = await Promise.race([closed, refused]);
+      assert.equal(error, undefined, `refused: ${error}`);
+    };
+    const row = (id: string) => page.locator(`[data-testid="page-row"][data-id="${id}"]`);
+    async function axeAndShot(name: string) {
+      await page.mouse.move(0, 0); // no button left in its hover colours by the click before
+      const violations = await axeViolations(page);
+      await screenshot(page, name);
+      assert.deepEqual(violations, [], `${name}: ${violations.join('\n')}`);
+    }
+
+    it('chooses the instance list\'s columns, and keeps the choice across a reload', async () => {
+      const headers = () => page.getByTestId('instances-table').locator('thead th').allTextContents();
+      assert.ok((await headers()).includes('操作系统'));
+      assert.ok(!(await headers()).includes('私有网络'), 'VPC hidden by default');
+      await page.locator('summary', { hasText: '列设置' }).click();
+      await page.getByLabel('操作系统', { exact: true }).uncheck();
+      await page.getByLabel('私有网络', { exact: true }).check();
+      assert.ok(!(await headers()).includes('操作系统'));
+      assert.ok((await headers()).includes('私有网络'));
+      const vpcCell = await page.getByTestId('instance-row').first().locator('td').nth((await headers()).indexOf('私有网络')).textContent();
+      assert.match(vpcCell ?? '', /^vpc-/);
+      await page.reload();
+      await page.getByTestId('instance-row').first().waitFor();
+      assert.ok(!(await headers()).includes('操作系统'), 'still hidden after a reload');
+      assert.ok((await headers()).includes('私有网络'));
+      await page.locator('summary', { hasText: '列设置' }).click();
+      await page.getByLabel('操作系统', { exact: true }).check();
+      await page.getByLabel('私有网络', { exact: true }).uncheck();
+      await page.locator('summary', { hasText: '列设置' }).click();
+    });
+
+    it('adds instances to a heartbeat group, then moves one to another group', async () => {
+      await go('/heartbeats');
+      for (const name of ['hb-a', 'hb-b']) {
+        await page.getByTestId('page-create').click();
+        await dialog().getByLabel('名称').fill(name);
+        await confirm();
+      }
+      const groups = await bms<{ HeartbeatSet: Array<{ HeartbeatId: string; Name: string; CurrentNum: string; VlanId: string }> }>('DescribeHeartbeats', {});
+      const a = groups.HeartbeatSet.find((g) => g.Name === 'hb-a')!;
+      const b = groups.HeartbeatSet.find((g) => g.Name === 'hb-b')!;
+      await row(a.HeartbeatId).waitFor();
+      assert.match(await row(a.HeartbeatId).textContent() ?? '', new RegExp(a.VlanId), 'the VLAN is shown');
+      await row(a.HeartbeatId).getByTestId('heartbeat-add').click();
+      for (const id of ids) await dialog().getByTestId('hb-instances').getByRole('checkbox', { name: new RegExp(id) }).check();
+      await axeAndShot('heartbeat-add-dialog.zh-CN');
+      await confirm();
+      await row(a.HeartbeatId).getByTestId('member-count').filter({ hasText: '2' }).waitFor();
+      await row(b.HeartbeatId).getByTestId('heartbeat-add').click();
+      await dialog().getByTestId('hb-instances').getByRole('checkbox', { name: new RegExp(ids[0]!) }).check();
+      await confirm();
+      await row(b.HeartbeatId).getByTestId('member-count').filter({ hasText: '1' }).waitFor();
+      await row(a.HeartbeatId).getByTestId('member-count').filter({ hasText: '1' }).waitFor();
+      const after = await bms<{ HeartbeatSet: Array<{ HeartbeatId: string; CurrentNum: string }> }>('DescribeHeartbeats', {});
+      assert.deepEqual(Object.fromEntries(after.HeartbeatSet.map((g) => [g.HeartbeatId, g.CurrentNum])), { [a.HeartbeatId]: '1', [b.HeartbeatId]: '1' }, 'moved, not added twice');
+    });
+
+    it('creates a SW spread placement group and moves an instance in, listed as its member', async () => {
+      await go('/placement-groups');
+      await page.getByTestId('page-create').click();
+      await dialog().getByLabel('名称').fill('spread-sw');
+      await dialog().getByLabel('类型').selectOption('SW');
+      await confirm();
+      const r = await bms<{ GroupSet: Array<{ DisasterRecoverGroupId: string; Name: string; Type: string }> }>('DescribeDisasterRecoverGroups', {});
+      const g = r.GroupSet.find((x) => x.Name === 'spread-sw')!;
+      assert.equal(g.Type, 'SW');
+      await row(g.DisasterRecoverGroupId).getByRole('button', { name: /移入实例/ }).click();
+      await dialog().getByLabel('实例').selectOption(ids[1]!);
+      await confirm();
+      await row(g.DisasterRecoverGroupId).getByTestId('members').filter({ hasText: ids[1]! }).waitFor();
+      const members = await bms<{ InstanceSet: Instance[] }>('DescribeInstances', { Filters: [{ Name: 'groupId', Values: [g.DisasterRecoverGroupId] }] });
+      assert.deepEqual(members.InstanceSet.map((i) => i.InstanceId), [ids[1]]);
+    });
+
+    it('maps an instance\'s BMC, shows its account only on a click (audited), hidden again after a minute', async () => {
+      await go('/outband');
+      await page.getByTestId('page-create').click();
+      await dialog().getByTestId('ob-instance').selectOption(ids[0]!);
+      const subnet = await dialog().getByTestId('ob-subnet').inputValue();
+      assert.match(subnet, /^vpc-\w+\/subnet-\w+$/);
+      await confirm();
+      const mapped = await bms<{ InstanceSet: Array<{ InstanceId: string[]; Vip: string[]; Vport: number[] }> }>('DescribeOutbandIP', { InstanceId: ids[0] });
+      const m = mapped.InstanceSet[0]!;
+      const key = `${ids[0]}/${subnet.split('/')[0]}`;
+      assert.equal(await row(key).getByTestId('outband-address').textContent(), m.Vip.map((ip, i) => `${ip}:${m.Vport[i]}`).join(', '));
+      assert.equal(await row(key).getByTestId('bmc-account').count(), 0, 'not shown before the click');
+      await row(key).getByTestId('reveal').click();
+      const info = await bms<{ OutbandInfo: Array<{ User: string; Password: string }> }>('DescribeOutbandInfo', { InstanceId: ids[0] });
+      await row(key).getByTestId('bmc-user').filter({ hasText: info.OutbandInfo[0]!.User }).waitFor();
+      assert.equal(await row(key).getByTestId('bmc-password').textContent(), info.OutbandInfo[0]!.Password);
+      await context.clock.fastForward(30_000);
+      assert.equal(await row(key).getByTestId('bmc-account').count(), 1, 'still shown after half a minute');
+      await context.clock.fastForward(31_000);
+      await row(key).getByTestId('bmc-account').waitFor({ state: 'detached', timeout: 5000 });
+      await row(key).getByTestId('reveal').waitFor();
+      // The read is in the tenant's audit log, as the console user's.
+      await go('/audit');
+      await page.getByTestId('audit-action').filter({ hasText: 'DescribeOutbandInfo' }).first().waitFor();
+      // Deleted from its row.
+      await go('/outband');
+      await row(key).getByRole('button', { name: /删除/ }).click();
+      await confirm();
+      await row(key).waitFor({ state: 'detached' });
+      assert.equal((await bms<{ TotalCount: number }>('DescribeOutbandIP', { InstanceId: ids[0] })).TotalCount, 0);
+    });
+
+    it('adds a backup IP, makes it the primary, and returns another', async () => {
+      await go('/backup-ips');
+      const id = ids[1]!;
+      const ipsOf = async () => (await bms<{ InstanceSet: Instance[] }>('DescribeInstances', { InstanceIds: [id] })).InstanceSet[0]!.PrivateIpAddresses;
+      const [primary] = await ipsOf();
+      await row(id).getByTestId('backup-add').click();
+      await confirm();
+      await row(id).getByTestId('backup-ip').first().waitFor();
+      const [, backup] = await ipsOf();
+      assert.ok(backup, 'a backup IP was added');
+      await row(id).locator(`[data-testid="backup-ip"][data-ip="${backup}"]`).getByTestId('make-primary').click();
+      assert.match(await dialog().textContent() ?? '', new RegExp(`${backup!.replace(/\./g, '\\.')} 将成为主 IP，原主 IP ${primary!.replace(/\./g, '\\.')} 被退还`));
+      await axeAndShot('backup-make-primary-dialog.zh-CN');
+      await confirm();
+      await row(id).getByTestId('primary-ip').filter({ hasText: backup! }).waitFor();
+      assert.deepEqual(await ipsOf(), [backup], 'the backup is the primary; the old primary returned');
+      await row(id).getByTestId('backup-add').click();
+      await dialog().getByTestId('backup-address').fill('300.1.1.1');
+      await dialog().locator('.t-dialog__footer').getByRole('button', { name: '确定' }).click();
+      assert.match(await page.getByTestId('page-dialog-error').filter({ hasText: /\S/ }).first().textContent() ?? '', /BackupIP/, 'the API\'s message');
+      await dialog().getByTestId('backup-address').fill('');
+      await confirm();
+      await row(id).getByTestId('backup-ip').first().waitFor();
+      const [, second] = await ipsOf();
+      await row(id).locator(`[data-testid="backup-ip"][data-ip="${second}"]`).getByTestId('return-backup').click();
+      await confirm();
+      await row(id).getByTestId('backup-ip').waitFor({ state: 'detached' });
+      assert.deepEqual(await ipsOf(), [backup]);
+    });
+
+    it('manages a sub-user\'s API keys and policies: the secret shown once works, a policy attached lets it describe', async () => {
+      await go('/users');
+      await page.getByTestId('user-create').click();
+      await page.getByTestId('user-name').fill('ops');
+      await page.getByTestId('user-password').fill('Ops#2026pass');
+      await confirm();
+      const userRow = page.locator('[data-testid="user-row"][data-name="ops"]');
+      await userRow.getByTestId('user-manage').click();
+      await page.getByTestId('user-detail').waitFor();
+      await page.getByTestId('key-create').click();
+      const secretId = (await page.getByTestId('new-secret-id').textContent())!;
+      const secretKey = (await page.getByTestId('new-secret-key').textContent())!;
+      await page.locator(`[data-testid="key-row"][data-id="${secretId}"]`).waitFor();
+      const asOps = sdk({ ...server.credentials.demo, SecretId: secretId, SecretKey: secretKey });
+      const refused = await failure(asOps('DescribeInstances', {}));
+      assert.equal(refused.code, 'AuthFailure.UnauthorizedOperation', 'the key authenticates; no policy yet');
+      // A custom policy: first a document the API refuses (its message shown), then a good one.
+      await page.getByTestId('policy-create').click();
+      await page.getByTestId('policy-name').fill('ops-describe');
+      await page.getByTestId('policy-doc').fill('{not json');
+      await dialog().locator('.t-dialog__footer').getByRole('button', { name: '确定' }).click();
+      assert.match(await page.getByTestId('form-error').filter({ hasText: /\S/ }).first().textContent() ?? '', /PolicyDocument/);
+      await page.getByTestId('policy-doc').fill(JSON.stringify({ version: '2.0', statement: [{ effect: 'allow', action: ['bms:Describe*'], resource: '*' }] }));
+      await confirm();
+      await page.locator('[data-testid="policy-row"][data-name="ops-describe"]').waitFor();
+      const option = await page.getByTestId('attach-policy').locator('option', { hasText: 'ops-describe' }).getAttribute('value');
+      await page.getByTestId('attach-policy').selectOption(option!);
+      await page.getByTestId('attach').click();
+      await page.locator(`[data-testid="attached-row"][data-id="${option}"]`).waitFor();
+      await axeAndShot('users-detail.zh-CN');
+      // The server caches a key's policies and status for a second (src/iam/credential-resolver.ts): its clock moves past that.
+      const pastTheCache = () => { server.skew.ms += 1_100; };
+      pastTheCache();
+      const described = await asOps<{ TotalCount: number }>('DescribeInstances', {});
+      assert.equal(described.TotalCount, ids.length, 'the attached policy lets the key describe');
+      // Disabled, the key stops working; deleted, it is gone.
+      await page.locator(`[data-testid="key-row"][data-id="${secretId}"]`).getByTestId('key-toggle').click();
+      await page.locator(`[data-testid="key-row"][data-id="${secretId}"]`).getByTestId('key-status').filter({ hasText: '已禁用' }).waitFor();
+      pastTheCache();
+      const disabled = await failure(asOps('DescribeInstances', {}));
+      assert.match(disabled.code, /^AuthFailure/);
+      await page.locator(`[data-testid="attached-row"][data-id="${option}"]`).getByTestId('detach').click();
+      await page.locator(`[data-testid="attached-row"][data-id="${option}"]`).waitFor({ state: 'detached' });
+      await page.locator(`[data-testid="key-row"][data-id="${secretId}"]`).getByTestId('key-delete').click();
+      await confirm();
+      await page.locator(`[data-testid="key-row"][data-id="${secretId}"]`).waitFor({ state: 'detached' });
+      const cam = sdk(server.credentials.demo, 'cam');
+      const { Data } = await cam<{ Data: Array<{ Uin: number; Name: string }> }>('ListUsers');
+      const uin = Data.find((u) => u.Name === 'ops')!.Uin;
+      assert.deepEqual((await cam<{ AccessKeys: unknown[] }>('ListAccessKeys', { TargetUin: uin })).AccessKeys, []);
+      assert.deepEqual((await cam<{ List: unknown[] }>('ListAttachedUserPolicies', { TargetUin: uin })).List, []);
+    });
+
+    it('offers the account\'s placement groups and existing tags in the create wizard, and launches with them', async () => {
+      await sdk(server.credentials.demo, 'tag')('CreateTag', { TagKey: 'team', TagValue: 'storage' });
+      const { GroupId } = await bms<{ GroupId: string }>('CreateDisasterRecoverGroup', { Name: 'wizard-rack', Type: 'RACK' });
+      await go('/instances/create');
+      await page.getByTestId('wizard').waitFor();
+      await page.getByTestId('add-tag').click();
+      await page.getByTestId('known-tag-keys').locator('option[value="team"]').waitFor({ state: 'attached' });
+      await page.getByTestId('tag-key-0').fill('team');
+      const values = await page.locator('#wizard-tag-values-0 option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+      assert.deepEqual(values, ['storage'], 'the key\'s existing values offered');
+      await page.getByTestId('tag-value-0').fill('storage');
+      await page.getByTestId('next').click();
+      await page.getByTestId('group').locator(`option[value="${GroupId}"]`).waitFor({ state: 'attached' });
+      await page.getByTestId('group').selectOption(GroupId);
+      await page.getByTestId('password').fill('Wiz#2026pass');
+      await page.getByTestId('password2').fill('Wiz#2026pass');
+      await page.getByTestId('next').click();
+      await page.getByTestId('summary').filter({ hasText: 'wizard-rack' }).waitFor();
+      assert.match(await page.getByTestId('summary').textContent() ?? '', /team:storage/);
+      await page.getByTestId('confirm').click();
+      const done = await page.getByTestId('created').textContent();
+      const [id] = [...(done ?? '').matchAll(/bms-[a-z0-9]+/g)].map((m) => m[0]);
+      assert.ok(id, done ?? '');
+      const inGroup = await bms<{ InstanceSet: Array<{ InstanceId: string; Tags: Array<{ TagKey: string; TagValue: string }> }> }>('DescribeInstances', { Filters: [{ Name: 'groupId', Values: [GroupId] }] });
+      assert.deepEqual(inGroup.InstanceSet.map((i) => i.InstanceId), [id], 'launched into the chosen group');
+      assert.deepEqual(inGroup.InstanceSet[0]!.Tags.map((x) => [x.TagKey, x.TagValue]), [['team', 'storage']]);
+      await page.getByTestId('back-to-list').click();
+    });
+
+    it('has no axe violations on these pages in English either', async () => {
+      await page.getByTestId('lang').selectOption('en-US');
+      for (const p of ['/heartbeats', '/placement-groups', '/outband', '/backup-ips', '/users']) {
+        await go(p);
+        await page.getByTestId('page-table').or(page.getByTestId('users-page')).first().waitFor();
+        await page.waitForLoadState('networkidle');
+        await axeAndShot(`pages${p.replace(/\//g, '_')}.en-US`);
+      }
+      await page.locator('[data-testid="user-row"][data-name="ops"]').getByTestId('user-manage').click();
+      await page.getByTestId('user-detail').waitFor();
+      await axeAndShot('users-detail.en-US');
+      await page.getByTestId('lang').selectOption('zh-CN');
+    });
+  });
+});
