@@ -93,14 +93,15 @@ withChromium('console 费用 page in Chromium', () => {
       const shownProducts = await page.getByTestId('bill-product-row').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-code'), r.querySelector('[data-testid="cost"]')!.textContent]));
       assert.deepEqual(shownProducts, byProduct.SummaryOverview.map((o) => [o.ProductCode, o.RealTotalCost]));
       const byResource = await bill<{ Data: Array<{ ResourceId: string; RealTotalCost: string }> }>('DescribeBillSummaryByResource', { ...range, Limit: 100, Offset: 0 });
-      const shownResources = await page.getByTestId('bill-resource-row').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-id'), r.querySelector('[data-testid="cost"]')!.textContent]));
+      const shownResources: Array<[string | null, string | null]> = await page.getByTestId('bill-resource-row')
+        .evaluateAll((rows) => rows.map((r): [string | null, string | null] => [r.getAttribute('data-id'), r.querySelector('[data-testid="cost"]')!.textContent]));
       assert.deepEqual(shownResources, byResource.Data.map((d) => [d.ResourceId, d.RealTotalCost]));
       // …and those figures are the stored records' (not just the page repeating the API).
       const instances = await sdk(server.credentials.demo)<{ InstanceSet: Array<{ InstanceId: string }> }>('DescribeInstances', {});
       const records = await listRecords(server.store.db, { accountUin: server.credentials.demo.accountUin, from: 0, to: Number.MAX_SAFE_INTEGER });
       for (const { InstanceId } of instances.InstanceSet) {
         const cents = records.filter((r) => r.resource_id === InstanceId && r.period_start >= Date.parse(`${month}-01T00:00:00+08:00`)).reduce((n, r) => n + r.amount_cents, 0);
-        const shown = shownResources.find(([id]) => id === InstanceId);
+        const shown: [string | null, string | null] | undefined = shownResources.find(([id]) => id === InstanceId);
         assert.ok(shown, `${InstanceId} is listed`);
         assert.equal(Math.round(Number(shown[1]) * 100), cents, InstanceId);
       }
@@ -115,13 +116,13 @@ withChromium('console 费用 page in Chromium', () => {
       for (const d of trend.Detail) assert.ok(label.includes(`${d.Month} ${d.RealTotalCost}`), `${d.Month} ${d.RealTotalCost} in "${label}"`);
       // Drawn, not just mounted: the canvas has non-blank pixels where the current month's bar stands.
       // (polled: the bars grow in ECharts' entry animation).
-      const inked = await page.waitForFunction(() => {
+      const inked: number = await page.waitForFunction(() => {
         const c = document.querySelector<HTMLCanvasElement>('[data-testid="trend-chart"] canvas')!;
         const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
         let blue = 0;
         for (let i = 0; i < data.length; i += 4) if (data[i] === 0 && data[i + 1] === 0x52 && data[i + 2] === 0xd9) blue++;
-        return blue > 500 && blue;
-      }, undefined, { timeout: 5000 }).then((h) => h.jsonValue()).catch(() => 0);
+        return blue > 500 ? blue : 0;
+      }, undefined, { timeout: 5000 }).then((h) => h.jsonValue() as Promise<number>).catch(() => 0);
       assert.ok(inked > 500, `the bar is drawn (${inked} bar-coloured pixels)`);
     });
 

@@ -201,6 +201,27 @@ withChromium('console pages in Chromium', () => {
       assert.deepEqual(await ipsOf(), [backup]);
     });
 
+    it('shows an instance\'s placement group, primary and backup IPs, and its elastic IP\'s bandwidth and line in the details', async () => {
+      const id = ids[1]!;
+      const { BackupIP } = await bms<{ BackupIP: string }>('CreateBackupIP', { InstanceId: id });
+      await sdk(server.credentials.operator, 'bmsops')('AddEipPoolAddresses', { Isp: 'CUCC', CidrBlock: '198.51.100.0/29' });
+      const vpc = sdk(server.credentials.demo, 'vpc');
+      const { AddressSet } = await vpc<{ AddressSet: string[] }>('AllocateAddresses', { AddressCount: 1, InternetServiceProvider: 'CUCC' });
+      await vpc('AssociateAddress', { AddressId: AddressSet[0], InstanceId: id });
+      await vpc('ModifyAddressesBandwidth', { AddressIds: AddressSet, InternetMaxBandwidthOut: 25 });
+      const [primary] = (await bms<{ InstanceSet: Instance[] }>('DescribeInstances', { InstanceIds: [id] })).InstanceSet[0]!.PrivateIpAddresses;
+      await go(`/instances/${id}`);
+      await page.getByTestId('detail-group').filter({ hasText: 'spread-sw' }).waitFor();
+      assert.equal(await page.getByTestId('detail-primary-ip').textContent(), primary);
+      assert.equal(await page.getByTestId('detail-backup-ips').textContent(), BackupIP);
+      await page.locator('.t-tabs__nav-item', { hasText: '公网IP' }).click();
+      await page.getByTestId('detail-eip-bandwidth').filter({ hasText: '25 Mbps' }).waitFor({ timeout: 20_000 });
+      assert.match(await page.getByTestId('detail-eips').textContent() ?? '', /CUCC/);
+      await go(`/instances/${ids[0]}`);
+      await page.getByTestId('detail-group').filter({ hasNotText: '加载中' }).waitFor();
+      assert.equal(await page.getByTestId('detail-group').textContent(), '-', 'in no group');
+    });
+
     it('manages a sub-user\'s API keys and policies: the secret shown once works, a policy attached lets it describe', async () => {
       await go('/users');
       await page.getByTestId('user-create').click();

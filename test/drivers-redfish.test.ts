@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { defineDriverSuite, installConfig, rejectsWith, type DriverUnderTest } from '../src/drivers/conformance/driver-suite.ts';
 import { driverFor, HARDWARE_TYPES } from '../src/drivers/registry.ts';
 import { parseBmcAddress } from '../src/drivers/redfish/index.ts';
-import { startRedfishLab, type RedfishLab } from './support/redfish-lab.ts';
+import { ADMIN, inventoryFor, startRedfishLab, type RedfishLab } from './support/redfish-lab.ts';
 
 let lab: RedfishLab;
 before(async () => {
@@ -38,6 +38,19 @@ describe('redfish driver details (lab face)', () => {
     for (let i = 0; i < 5; i += 1) await lab.driver.power.getPowerState(target);
     await lab.driver.management.readInventory(target);
     assert.equal(lab.face.sessionCount(target.serverId), 1);
+  });
+
+  test('systems behind one listener with accounts of their own keep a session each (no replacing one another\'s)', async () => {
+    // The lab's face serves every simulated BMC on one origin; here each has its own admin password.
+    const targets = [];
+    for (let i = 0; i < 3; i += 1) {
+      const serverId = `srv-own${i}`;
+      const password = `Own-pass-${i}!`;
+      await lab.sim.lab.addServer(serverId, { inventory: inventoryFor(`SNOWN${i}`), bmc: { address: `bmc-${serverId}.lab`, username: ADMIN.username, password } });
+      targets.push({ serverId, sn: `SNOWN${i}`, bmc: { address: lab.face.urlOf(serverId), username: ADMIN.username, password } });
+    }
+    for (let round = 0; round < 4; round += 1) for (const t of targets) assert.equal(await lab.driver.power.getPowerState(t), 'off');
+    for (const t of targets) assert.equal(lab.face.sessionCount(t.serverId), 1, `${t.serverId}: one session, opened once and reused`);
   });
 
   test('a session the BMC dropped is opened again once, transparently', async () => {

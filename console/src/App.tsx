@@ -85,7 +85,7 @@ export function App() {
   if (!checked) page = <Loading text={t('common.loading')} />;
   else if (!me) page = <Login onSignedIn={signedIn} notice={expired} />;
   else if (path === '/instances/create') page = <CreateWizard />;
-  else if (path.startsWith('/instances/')) page = <InstanceDetail id={decodeURIComponent(path.slice('/instances/'.length))} />;
+  else if (path.startsWith('/instances/')) page = <InstanceDetail key={path} id={decodeURIComponent(path.slice('/instances/'.length))} />;
   else if (path === '/billing') page = <Billing />;
   else if (path === '/users') page = <Users />;
   else if (OTHER_PAGES.some((p) => p.path === path)) page = <OtherPage key={path} path={path} />;

@@ -121,6 +121,8 @@ export interface ServersTable {
   maintenance_reason: string | null;
   instance_id: string | null;
   power_state: PowerState;
+  /** When the power-state sync next reads this server's BMC (ms); null = due now (migration 0080). */
+  power_due_at: number | null;
   created_at: number;
   updated_at: number;
 }

@@ -12,6 +12,7 @@ import type { InstanceRow } from './Instances.tsx';
 const HealthCharts = lazy(() => import('../HealthCharts.tsx'));
 
 interface Task { TaskId: number; Action: string; Status: string; Progress: number; Steps: Array<{ Name: string; Status: string; StartedTime?: string; FinishedTime?: string; Error?: string }>; Error?: string; CreatedTime: string; FinishedTime?: string }
+interface Eip { AddressId: string; AddressIp: string; InstanceId: string | null; Bandwidth: number; InternetServiceProvider?: string; AddressStatus: string }
 interface AuditEvent { EventTime?: string; EventName?: string; Username?: string; ResourceTypeName?: string; ErrorCode?: number | string; EventId?: string; SourceIPAddress?: string; [k: string]: unknown }
 
 export function InstanceDetail({ id }: { id: string }) {
@@ -22,11 +23,24 @@ export function InstanceDetail({ id }: { id: string }) {
   const [tab, setTab] = useState('basic');
   const [error, setError] = useState<string | undefined>();
   const [action, setAction] = useState<RowAction | undefined>();
+  const [group, setGroup] = useState<string | undefined>();
+  const [eips, setEips] = useState<Eip[] | undefined>();
 
   const load = useCallback(async () => {
     try {
       const r = await call<{ InstanceSet: InstanceRow[] }>('bms', 'DescribeInstances', { InstanceIds: [id] });
       setRow(r.InstanceSet[0] ?? null);
+      // Its spread placement group: the instance list's groupId filter, asked of each group (the instance itself does not name it).
+      void call<{ GroupSet?: Array<{ DisasterRecoverGroupId: string; Name: string; Type: string }> }>('bms', 'DescribeDisasterRecoverGroups', { Limit: 100 })
+        .then(async (g) => {
+          for (const group of g.GroupSet ?? []) {
+            const m = await call<{ TotalCount: number }>('bms', 'DescribeInstances', { Filters: [{ Name: 'groupId', Values: [group.DisasterRecoverGroupId] }, { Name: 'instance-id', Values: [id] }], Limit: 1 });
+            if (m.TotalCount > 0) return setGroup(`${group.Name} (${group.DisasterRecoverGroupId}, ${group.Type})`);
+          }
+          return setGroup('-');
+        }).catch(() => setGroup('-'));
+      void call<{ AddressSet: Eip[] }>('vpc', 'DescribeAddresses', { Filters: [{ Name: 'instance-id', Values: [id] }], Limit: 100 })
+        .then((a) => setEips(a.AddressSet.filter((x) => x.InstanceId === id)), () => setEips([]));
       const tk = await call<{ TaskSet: Task[] }>('bms', 'DescribeTasks', { InstanceIds: [id], Limit: 100 });
       setTasks(tk.TaskSet);
     } catch (e) {
@@ -62,7 +76,9 @@ export function InstanceDetail({ id }: { id: string }) {
               <dt>{t('detail.config')}</dt><dd>{row.FlavorId} · RAID {row.RaidType}</dd>
               <dt>{t('detail.image')}</dt><dd>{row.OperatingSystemType} {row.OperatingSystem}</dd>
               <dt>{t('instances.col.vpc')}</dt><dd>{row.VirtualPrivateCloud?.VpcId} / {row.VirtualPrivateCloud?.SubnetId}</dd>
-              <dt>{t('instances.col.privateIp')}</dt><dd>{list(row.PrivateIpAddresses).join(', ')}</dd>
+              <dt>{t('backup.primary')}</dt><dd data-testid="detail-primary-ip">{list(row.PrivateIpAddresses)[0] ?? '-'}</dd>
+              <dt>{t('backup.list')}</dt><dd data-testid="detail-backup-ips">{list(row.PrivateIpAddresses).slice(1).join(', ') || '-'}</dd>
+              <dt>{t('wizard.group')}</dt><dd data-testid="detail-group">{group ?? t('common.loading')}</dd>
               <dt>{t('common.createdTime')}</dt><dd>{formatTime(row.CreatedTime, lang)}</dd>
             </dl>
           </div>
@@ -70,6 +86,14 @@ export function InstanceDetail({ id }: { id: string }) {
         <Tabs.TabPanel value="eip" label={t('detail.publicIp')}>
           <div className="panel">
             <p data-testid="detail-public-ip">{list(row.PublicIpAddresses).join(', ') || '-'}</p>
+            {eips && eips.length > 0 && (
+              <table className="bms-table" data-testid="detail-eips" style={{ marginBottom: 12 }}>
+                <thead><tr><th scope="col">{t('common.id')}</th><th scope="col">{t('eip.address')}</th><th scope="col">{t('eip.bandwidth')}</th><th scope="col">{t('wizard.isp')}</th><th scope="col">{t('common.status')}</th></tr></thead>
+                <tbody>{eips.map((e) => (
+                  <tr key={e.AddressId}><td>{e.AddressId}</td><td>{e.AddressIp}</td><td data-testid="detail-eip-bandwidth">{e.Bandwidth} Mbps</td><td>{e.InternetServiceProvider ?? '-'}</td><td>{e.AddressStatus}</td></tr>
+                ))}</tbody>
+              </table>
+            )}
             <div className="toolbar">
               <Button variant="outline" onClick={() => setAction('bindEip')}>{t('instances.bindEip')}</Button>
               <Button variant="outline" disabled={list(row.PublicIpAddresses).length === 0} onClick={() => setAction('bandwidth')}>{t('instances.bandwidth')}</Button>

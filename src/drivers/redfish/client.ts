@@ -5,7 +5,7 @@
  *   clock of the operation's class (from the vendor profile); every request inside it is cut
  *   when the deadline passes (`DriverError` `timeout`), polls and retries included.
  * - **Sessions.** A BMC with a SessionService is driven through one session per BMC and
- *   account, shared by every BMS process through the `SessionPort` (the `redfish_sessions`
+ *   account (origin, user and credential digest), shared by every BMS process through the `SessionPort` (the `redfish_sessions`
  *   table): reused while it works, created again when the BMC says 401, never more than one
  *   at a time (the port's `exclusive` serialises creation across processes). Only a BMC
  *   without a SessionService is sent HTTP basic auth.
@@ -25,7 +25,7 @@ import { createHash } from 'node:crypto';
 import { DriverError, type ServerTarget } from '../interfaces/hardware.ts';
 import { BmcAddressError, parseBmcAddress, type BmcAddress } from './address.ts';
 import { profileFor, type BmcIdentity, type OperationClass, type RedfishProfile } from './profiles.ts';
-import { Transport, TransportError, type HttpReply, type TrustPort } from './transport.ts';
+import { Transport, TransportError, type HttpReply, type Trust, type TrustPort } from './transport.ts';
 
 export type Json = Record<string, unknown>;
 
@@ -349,7 +349,7 @@ export class Conversation {
       }
       let reply: HttpReply;
       try {
-        reply = await this.client.transport.send(this.address, await this.client.trustFor(this.address.origin), { method, path, headers: h, body, signal: this.signal });
+        reply = await this.client.transport.send(this.address, await this.trust(), { method, path, headers: h, body, signal: this.signal });
       } catch (e) {
         const retriable = e instanceof TransportError && (e.reason === 'refused' || (e.reason === 'dropped' && (method === 'GET' || method === 'DELETE')));
         if (retriable && attempt < attempts && !this.signal.aborted) {
@@ -386,9 +386,26 @@ export class Conversation {
     }
   }
 
+  /**
+   * Which session this conversation uses: one per BMC account — the origin, the user and (a
+   * prefix of) the credential digest, so systems behind one origin with accounts of their own
+   * (the lab's face: every simulated BMC on one listener) keep a session each instead of
+   * replacing one another's on every request.
+   */
   private key(): string {
-    return `${this.address.origin}|${this.target.bmc.username}`;
+    this.sessionKey ??= `${this.address.origin}|${this.target.bmc.username}|${credentialDigest(this.address.origin, this.target).slice(0, 16)}`;
+    return this.sessionKey;
   }
+
+  private sessionKey: string | undefined;
+
+  /** How the BMC's certificate is trusted, read once per operation (not once per request). */
+  private trust(): Promise<Trust | undefined> {
+    this.trusted ??= this.client.trustFor(this.address.origin);
+    return this.trusted;
+  }
+
+  private trusted: Promise<Trust | undefined> | undefined;
 
   /** The live session of this BMC and account: this process's copy, the store's, or a new one. */
   private async session(): Promise<StoredSession> {
@@ -421,7 +438,7 @@ export class Conversation {
     for (let attempt = 1; ; attempt += 1) {
       let reply: HttpReply;
       try {
-        reply = await this.client.transport.send(this.address, await this.client.trustFor(this.address.origin), {
+        reply = await this.client.transport.send(this.address, await this.trust(), {
           method: 'POST', path, headers: {}, body: { UserName: this.target.bmc.username, Password: this.target.bmc.password }, signal: this.signal,
         });
       } catch (e) {

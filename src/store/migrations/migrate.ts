@@ -42,6 +42,7 @@ import { alarms } from './0042-alarms.ts';
 import { billing } from './0050-billing.ts';
 import { redfish } from './0060-redfish.ts';
 import { consoleSessions } from './0070-console.ts';
+import { powerSync } from './0080-power-sync.ts';
 import { billingIndexes } from './0090-billing-indexes.ts';
 import { billingReconciliation } from './0091-billing-reconciliation.ts';
 
@@ -69,6 +70,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0050-billing': billing,
   '0060-redfish': redfish,
   '0070-console': consoleSessions,
+  '0080-power-sync': powerSync,
   '0090-billing-indexes': billingIndexes,
   '0091-billing-reconciliation': billingReconciliation,
 };

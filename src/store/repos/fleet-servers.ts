@@ -218,7 +218,7 @@ function toRow(s: NewServer): ServersTable {
     id: s.id, sn: s.sn, zone: s.zone, switch_id: s.switchId, rack_id: s.rackId, rack_unit: s.rackUnit, hardware_type: s.hardwareType,
     bmc_address: s.bmcAddress, bmc_username: s.bmcUsername, bmc_password_enc: s.bmcPasswordEnc, cpu_model: s.cpuModel,
     cpu_cores: s.cpuCores, cpu_arch: s.cpuArch, memory_gb: s.memoryGb, disks: JSON.stringify(s.disks), nic_ports: s.nicPorts,
-    flavor_id: s.flavorId, state: s.state, maintenance_reason: null, instance_id: null, power_state: s.powerState,
+    flavor_id: s.flavorId, state: s.state, maintenance_reason: null, instance_id: null, power_state: s.powerState, power_due_at: null,
     created_at: s.createdAt, updated_at: s.createdAt,
   };
 }

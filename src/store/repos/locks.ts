@@ -27,3 +27,18 @@ export async function lockHolder(db: Kysely<Database>, name: string, now: number
   const row = await db.selectFrom('locks').select('owner').where('name', '=', name).where('expires_at', '>', now).executeTakeFirst();
   return row?.owner;
 }
+
+/** Takes every lock of `names` that is free (or ours) in one statement; returns the names now held. */
+export async function acquireLocks(db: Kysely<Database>, names: readonly string[], owner: string, now: number, ttlMs: number): Promise<Set<string>> {
+  if (names.length === 0) return new Set();
+  const rows = await db.insertInto('locks').values(names.map((name) => ({ name, owner, expires_at: now + ttlMs })))
+    .onConflict((oc) => oc.column('name').doUpdateSet({ owner, expires_at: now + ttlMs })
+      .where((eb) => eb.or([eb('locks.expires_at', '<=', now), eb('locks.owner', '=', owner)])))
+    .returning('name').execute();
+  return new Set(rows.map((r) => r.name));
+}
+
+export async function releaseLocks(db: Kysely<Database>, names: readonly string[], owner: string): Promise<void> {
+  if (names.length === 0) return;
+  await db.deleteFrom('locks').where('name', 'in', names).where('owner', '=', owner).execute();
+}
