@@ -3,8 +3,9 @@
  *
  * One `runOnce(now)` does three passes, each safe to interrupt anywhere and to run in several
  * processes at once:
- *   1. instances — every billable span in the lifecycle journal (src/store/repos/state-history.ts)
- *      yields its due periods (src/billing/rating.ts); each becomes a record keyed
+ *   1. instances — every billable span in the lifecycle journal that may have a period due (read
+ *      with its cursor by spansToPush, src/store/repos/billing.ts) yields its due periods
+ *      (src/billing/rating.ts); each becomes a record keyed
  *      `bms:<period start>:<instance>`, pushed at the period's end, deduction due a delay later;
  *   2. EIP traffic — each EIP's metered hours (eip_traffic_hours) summed per period of the same
  *      length, anchored at the epoch, pushed once the period's last hour is settled (an hour after
@@ -18,7 +19,6 @@
 import type { Kysely } from 'kysely';
 import { HOUR_MS } from '../store/repos/eip-traffic.ts';
 import * as bills from '../store/repos/billing.ts';
-import { billableSpans } from '../store/repos/state-history.ts';
 import type { Database } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 import { formatCents, parseCents } from './money.ts';
@@ -62,13 +62,10 @@ export function createBiller(o: BillerOptions): Biller {
 
 async function pushInstances(o: BillerOptions, now: number, batch: number): Promise<number> {
   const db = o.store.db;
-  const cursors = await bills.loadCursors(db, 'bms:');
   const due: Array<{ instanceId: string; accountUin: string; pushedUntil: number; periods: ReturnType<typeof duePeriods> }> = [];
-  for (const span of await billableSpans(db)) {
-    const c = cursors.get(`bms:${span.instanceId}`);
-    if (c?.closed) continue;
-    const d = duePeriods(span, c?.pushedUntil ?? null, now, o.periodMs);
-    if (d.periods.length > 0 || (d.closed && c !== undefined)) due.push({ instanceId: span.instanceId, accountUin: span.accountUin, pushedUntil: c?.pushedUntil ?? span.from, periods: d });
+  for (const span of await bills.spansToPush(db, now - o.periodMs)) {
+    const d = duePeriods(span, span.pushedUntil, now, o.periodMs);
+    if (d.periods.length > 0 || (d.closed && span.pushedUntil !== null)) due.push({ instanceId: span.instanceId, accountUin: span.accountUin, pushedUntil: span.pushedUntil ?? span.from, periods: d });
   }
   if (due.length === 0) return 0;
   const ctx = await ratingContext(db, due.map((d) => d.instanceId));

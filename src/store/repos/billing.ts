@@ -6,8 +6,8 @@
  * A balance moves only in the transaction that inserts its ledger row, and only when that insert
  * actually inserted. The callers in src/billing decide what to write; this file only stores it.
  */
-import { sql, type Kysely } from 'kysely';
-import type { BillingLedgerTable, BillingRecordsTable, Database } from '../schema.ts';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import type { BillingLedgerTable, BillingRecordsTable, Database, InstanceStateHistoryTable } from '../schema.ts';
 import { resourceKey, tagsOfResources } from './resource-tags.ts';
 
 export type BillingRecordRow = BillingRecordsTable;
@@ -34,6 +34,36 @@ export async function upsertCursors(db: Kysely<Database>, rows: Array<{ resource
       closed: sql`case when excluded.closed > billing_cursors.closed then excluded.closed else billing_cursors.closed end`,
     })).execute();
   }
+}
+
+/**
+ * The billable spans (first RUNNING → first TERMINATING, from the lifecycle journal) that may have
+ * something to push: not closed, and either never pushed, pushed no later than `pushedBy` (a
+ * period may have ended since), or with their return begun — each with how far it was pushed.
+ * The journal and the cursors are joined and filtered in the database, so a run reads the few
+ * instances due rather than every instance and every cursor.
+ */
+export async function spansToPush(
+  db: Kysely<Database>, pushedBy: number,
+): Promise<Array<{ instanceId: string; accountUin: string; from: number; until: number | null; pushedUntil: number | null }>> {
+  // One pass over the journal's RUNNING rows in the order of its covering index (migration 0090),
+  // each instance's cursor looked up by key, its return (first TERMINATING) by the same index.
+  const returned = (eb: ExpressionBuilder<Database & { h: InstanceStateHistoryTable }, 'h'>) => eb.selectFrom('instance_state_history as t')
+    .select((e) => e.fn.min('t.at').as('at')).where('t.to_status', '=', 'TERMINATING').whereRef('t.instance_id', '=', 'h.instance_id');
+  const rows = await db.selectFrom('instance_state_history as h')
+    .leftJoin('billing_cursors as c', (j) => j.on(sql<boolean>`c.resource_id = 'bms:' || h.instance_id`))
+    .select((eb) => ['h.instance_id', 'h.account_uin', eb.fn.max('c.pushed_until').as('pushed_until'), eb.fn.min('h.at').as('first_running'), returned(eb).as('first_terminating')])
+    .where('h.to_status', '=', 'RUNNING')
+    .where((eb) => eb.or([eb('c.closed', 'is', null), eb('c.closed', '=', 0)]))
+    .groupBy(['h.instance_id', 'h.account_uin'])
+    .having((eb) => eb.or([eb(eb.fn.max('c.pushed_until'), 'is', null), eb(eb.fn.max('c.pushed_until'), '<=', pushedBy), eb.exists(eb.selectFrom('instance_state_history as r')
+      .select(sql`1`.as('one')).where('r.to_status', '=', 'TERMINATING').whereRef('r.instance_id', '=', 'h.instance_id'))]))
+    .orderBy('h.instance_id').orderBy('h.account_uin')
+    .execute();
+  return rows.map((r) => ({
+    instanceId: r.instance_id, accountUin: r.account_uin, from: Number(r.first_running),
+    until: r.first_terminating === null ? null : Number(r.first_terminating), pushedUntil: r.pushed_until === null ? null : Number(r.pushed_until),
+  }));
 }
 
 export async function loadCursors(db: Kysely<Database>, prefix: string): Promise<Map<string, { pushedUntil: number; closed: boolean }>> {
