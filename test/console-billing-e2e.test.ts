@@ -107,6 +107,20 @@ withChromium('console 费用 page in Chromium', () => {
       }
     });
 
+    it('lists the month\'s account water, the latest first, as DescribeAccountWater pages it', async () => {
+      const compact = (t: string) => t.slice(0, 10).replace(/-/g, '');
+      const span = { StartTime: compact(range.BeginTime), EndTime: compact(range.EndTime) };
+      const all = await bill<{ AllNum: string }>('DescribeAccountWater', { ...span, Limit: 1 });
+      const total = Number(all.AllNum);
+      assert.ok(total > 20, `more entries than one page (${total}): the page must ask for the last one`);
+      const last = await bill<{ WaterSet: Array<{ BillNo: string; TranAmt: string; Balance: string; WaterType: string }> }>('DescribeAccountWater', { ...span, Offset: total - 20, Limit: 20 });
+      await page.getByTestId('water-total').filter({ hasText: String(total) }).waitFor();
+      const shown = await page.getByTestId('water-row').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-id'), r.querySelector('[data-testid="water-balance"]')!.textContent]));
+      assert.deepEqual(shown, [...last.WaterSet].reverse().map((w) => [w.BillNo, w.Balance]));
+      const account = await bill<{ Balance: string }>('DescribeUserAccount');
+      assert.equal(shown[0]![1], account.Balance, 'the newest entry leaves the current balance');
+    });
+
     it('draws the six-month trend from DescribeBillFeeTrend', async () => {
       const trend = await bill<{ Detail: Array<{ Month: string; RealTotalCost: string }> }>('DescribeBillFeeTrend', range);
       const chart = page.getByTestId('trend-chart');
@@ -170,6 +184,7 @@ withChromium('console 费用 page in Chromium', () => {
         await axeAndShot(`billing.${lang}`);
       }
       assert.match(await page.getByTestId('warning-state').textContent() ?? '', /^Now: on, threshold CNY /);
+      assert.equal(await page.locator('[data-testid="bill-product-row"][data-code="bms"] td').first().textContent(), 'Bare metal servers', 'the product in the page\'s language');
       await page.getByTestId('lang').selectOption('zh-CN');
     });
 

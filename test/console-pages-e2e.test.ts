@@ -222,12 +222,82 @@ withChromium('console pages in Chromium', () => {
       assert.equal(await page.getByTestId('detail-group').textContent(), '-', 'in no group');
     });
 
+    it('creates a VPC and a BMS subnet in it (the API\'s message for a bad CIDR), shows its address usage, deletes both', async () => {
+      await go('/vpcs');
+      await page.getByTestId('page-create').click();
+      await dialog().getByTestId('vpc-name').fill('e2e-vpc');
+      await dialog().getByTestId('vpc-cidr').fill('10.70.0.0/16');
+      await confirm();
+      const vpcs = await sdk(server.credentials.demo, 'vpc')<{ VpcSet: Array<{ VpcId: string; VpcName: string }> }>('DescribeVpcs', {});
+      const vpcId = vpcs.VpcSet.find((v) => v.VpcName === 'e2e-vpc')!.VpcId;
+      await row(vpcId).getByTestId('subnet-create').click();
+      await dialog().getByTestId('subnet-name').fill('e2e-subnet');
+      await dialog().getByTestId('subnet-cidr').fill('10.80.1.0/24');
+      await dialog().locator('.t-dialog__footer').getByRole('button', { name: '确定' }).click();
+      assert.match(await page.getByTestId('page-dialog-error').filter({ hasText: /\S/ }).first().textContent() ?? '', /CidrBlock/, 'outside the VPC: the API\'s message');
+      await dialog().getByTestId('subnet-cidr').fill('10.70.1.0/24');
+      await confirm();
+      const subnets = await sdk(server.credentials.demo, 'vpc')<{ SubnetSet: Array<{ SubnetId: string; VpcId: string; IsBmsSubnet: boolean; TotalIpAddressCount: number; AvailableIpAddressCount: number }> }>('DescribeSubnets', { Filters: [{ Name: 'vpc-id', Values: [vpcId] }] });
+      const sn = subnets.SubnetSet[0]!;
+      assert.equal(sn.IsBmsSubnet, true);
+      const item = row(vpcId).locator(`[data-testid="subnet"][data-id="${sn.SubnetId}"]`);
+      assert.equal(await item.getByTestId('subnet-usage').textContent(), `已用 ${sn.TotalIpAddressCount - sn.AvailableIpAddressCount} / 共 ${sn.TotalIpAddressCount} 个地址`);
+      await item.getByTestId('subnet-delete').click();
+      await confirm();
+      await item.waitFor({ state: 'detached' });
+      await row(vpcId).getByTestId('vpc-delete').click();
+      await confirm();
+      await row(vpcId).waitFor({ state: 'detached' });
+      const left = await sdk(server.credentials.demo, 'vpc')<{ VpcSet: Array<{ VpcId: string }> }>('DescribeVpcs', {});
+      assert.ok(!left.VpcSet.some((v) => v.VpcId === vpcId));
+    });
+
+    it('applies for an elastic IP, binds it, adjusts its bandwidth, unbinds and releases it', async () => {
+      const vpc = sdk(server.credentials.demo, 'vpc');
+      const before = new Set((await vpc<{ AddressSet: Array<{ AddressId: string }> }>('DescribeAddresses', {})).AddressSet.map((a) => a.AddressId));
+      await go('/eips');
+      await page.getByTestId('page-create').click();
+      await dialog().getByLabel('线路').selectOption('CUCC');
+      await confirm();
+      const all = await vpc<{ AddressSet: Array<{ AddressId: string; Bandwidth: number; InstanceId: string | null; InternetServiceProvider: string }> }>('DescribeAddresses', {});
+      const eip = all.AddressSet.find((a) => !before.has(a.AddressId))!;
+      assert.equal(eip.InternetServiceProvider, 'CUCC');
+      await row(eip.AddressId).getByTestId('eip-bind').click();
+      await dialog().getByTestId('eip-instance').selectOption(ids[0]!);
+      await confirm();
+      await row(eip.AddressId).getByTestId('eip-bound').filter({ hasText: ids[0]! }).waitFor();
+      await row(eip.AddressId).getByTestId('eip-bandwidth-edit').click();
+      await dialog().getByTestId('eip-bandwidth-input').fill('30');
+      await confirm();
+      await row(eip.AddressId).getByTestId('eip-bandwidth').filter({ hasText: '30 Mbps' }).waitFor();
+      const one = async () => (await vpc<{ AddressSet: Array<{ Bandwidth: number; InstanceId: string | null }> }>('DescribeAddresses', { AddressIds: [eip.AddressId] })).AddressSet[0];
+      assert.deepEqual([(await one())!.Bandwidth, (await one())!.InstanceId], [30, ids[0]]);
+      await row(eip.AddressId).getByTestId('eip-unbind').click();
+      assert.match(await dialog().textContent() ?? '', /将无法通过该地址远程登录/, 'the manual\'s note');
+      await confirm();
+      await row(eip.AddressId).getByTestId('eip-bound').filter({ hasText: /^-$/ }).waitFor();
+      await row(eip.AddressId).getByTestId('eip-release').click();
+      await confirm();
+      await row(eip.AddressId).waitFor({ state: 'detached' });
+      assert.equal(await one(), undefined);
+    });
+
     it('manages a sub-user\'s API keys and policies: the secret shown once works, a policy attached lets it describe', async () => {
       await go('/users');
       await page.getByTestId('user-create').click();
       await page.getByTestId('user-name').fill('ops');
       await page.getByTestId('user-password').fill('Ops#2026pass');
       await confirm();
+      // Without a password one is generated, shown once, and signs in.
+      await page.getByTestId('user-create').click();
+      await page.getByTestId('user-name').fill('ops2');
+      await confirm();
+      const generated = (await page.getByTestId('generated-password-value').textContent())!;
+      // (signed in from outside the browser, whose session stays root's)
+      const signIn = await fetch(new URL('/console/api/login', creds.ConsoleUrl), {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ AccountUin: creds.ConsoleAccount, UserName: 'ops2', Password: generated }),
+      });
+      assert.equal(((await signIn.json()) as { Response: { Error?: unknown } }).Response.Error, undefined, 'the generated password signs in');
       const userRow = page.locator('[data-testid="user-row"][data-name="ops"]');
       await userRow.getByTestId('user-manage').click();
       await page.getByTestId('user-detail').waitFor();
@@ -304,9 +374,28 @@ withChromium('console pages in Chromium', () => {
       await page.getByTestId('back-to-list').click();
     });
 
+    it('says so when an instance stays in a transient state longer than expected (a hung BMC; the page clock moved on)', async () => {
+      const ops = sdk(server.credentials.operator, 'bmsops');
+      const { ServerSet } = await ops<{ ServerSet: Array<{ ServerId: string }> }>('DescribeServers', { Filters: [{ Name: 'instance-id', Values: [ids[0]] }] });
+      const serverId = ServerSet[0]!.ServerId;
+      await ops('InjectServerFaults', { ServerId: serverId, Fault: 'hang' });
+      await go('/instances');
+      await bms('StopInstances', { InstanceIds: [ids[0]] });
+      const status = page.locator(`[data-testid="instance-row"][data-id="${ids[0]}"]`).getByTestId('status');
+      await status.filter({ hasText: '关机中' }).waitFor();
+      await context.clock.fastForward(5 * 60_000);
+      await page.waitForTimeout(200);
+      assert.equal(await status.getByRole('note').count(), 0, 'within the expected 10 minutes: no note');
+      await context.clock.fastForward(6 * 60_000);
+      await status.getByRole('note').waitFor({ timeout: 5000 });
+      assert.match(await status.getByRole('note').textContent() ?? '', /该实例处于关机中已超过预计时长（10 分钟）/);
+      await ops('ClearServerFaults', { ServerId: serverId });
+      await status.filter({ hasNotText: '关机中' }).waitFor({ timeout: 20_000 });
+    });
+
     it('has no axe violations on these pages in English either', async () => {
       await page.getByTestId('lang').selectOption('en-US');
-      for (const p of ['/heartbeats', '/placement-groups', '/outband', '/backup-ips', '/users']) {
+      for (const p of ['/heartbeats', '/placement-groups', '/outband', '/backup-ips', '/vpcs', '/eips', '/users']) {
         await go(p);
         await page.getByTestId('page-table').or(page.getByTestId('users-page')).first().waitFor();
         await page.waitForLoadState('networkidle');

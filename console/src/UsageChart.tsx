@@ -14,7 +14,7 @@ export default function UsageChart({ subnets }: { subnets: Array<Record<string, 
   useEffect(() => {
     const chart = echarts.init(el.current!);
     chart.setOption({
-      tooltip: {}, legend: {}, grid: { left: 120, right: 20, top: 30, bottom: 20 },
+      tooltip: {}, legend: { bottom: 0 }, grid: { left: 120, right: 20, top: 10, bottom: 56 },
       yAxis: { type: 'category', data: subnets.map((s) => s.SubnetId) }, xAxis: { type: 'value' },
       series: [
         { name: t('vpc.used'), type: 'bar', stack: 'a', data: subnets.map((s) => (s.TotalIpAddressCount ?? 0) - (s.AvailableIpAddressCount ?? 0)) },
@@ -23,5 +23,5 @@ export default function UsageChart({ subnets }: { subnets: Array<Record<string, 
     });
     return () => chart.dispose();
   }, [subnets, t]);
-  return <div className="panel"><div ref={el} role="img" aria-label={t('vpc.usage')} style={{ height: Math.max(160, subnets.length * 36 + 60) }} /></div>;
+  return <div className="panel"><div ref={el} role="img" aria-label={t('vpc.usage')} style={{ height: Math.max(160, subnets.length * 36 + 90) }} /></div>;
 }

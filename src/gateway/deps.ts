@@ -5,25 +5,11 @@
  * catalog, the repeat ledger, the rate limiter — and tests wire their own. The gateway never
  * imports a store or a service module directly.
  */
+import type { CredentialResolver, MaybePromise, RateLimiter } from '../iam/ports.ts';
 import type { Principal, ServiceDefinition } from '../services/types.ts';
 
-/** A key as the signature check needs it: the SecretKey in clear, only in memory. */
-export interface ResolvedCredential {
-  principal: Principal;
-  secretKey: string;
-  /** Set for temporary credentials: requests must carry this token until `expiresAt`. */
-  token?: { matches(token: string): boolean; expiresAt: number };
-}
-
-/**
- * Ports the gateway asks on every request may answer synchronously (from a cache) or with a
- * promise (after a store read); the steps stay synchronous in the first case.
- */
-export type MaybePromise<T> = T | Promise<T>;
-
-export interface CredentialResolver {
-  resolve(secretId: string): MaybePromise<ResolvedCredential | undefined>;
-}
+/** A key as the signature check needs it (ResolvedCredential: the SecretKey in clear, only in memory), and the rate limiter: iam's ports. */
+export type { CredentialResolver, MaybePromise, RateLimiter, ResolvedCredential } from '../iam/ports.ts';
 
 /**
  * The web console's sessions (src/console): the principal a session cookie stands for, if the
@@ -60,11 +46,6 @@ export interface SignatureBinding {
   firstUse(signature: string, use: { service: string; action: string }, expiresAt: number): MaybePromise<{ service: string; action: string }>;
   /** Whether the account's mutating calls must sign X-TC-Action. */
   requiresSignedAction(accountUin: string): MaybePromise<boolean>;
-}
-
-export interface RateLimiter {
-  /** Counts one request; false when the account is over `limit` per second for this action. */
-  take(key: string, limit: number, now: number): Promise<boolean> | boolean;
 }
 
 export interface AccessLogger {

@@ -5,7 +5,7 @@
  * acceptable for one node and is replaced by a shared (store- or Redis-backed) counter when
  * the service scales out.
  */
-import type { RateLimiter } from '../gateway/deps.ts';
+import type { RateLimiter } from './ports.ts';
 
 export function memoryRateLimiter(): RateLimiter {
   let window = 0;

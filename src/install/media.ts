@@ -20,7 +20,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { InstallConfig, ServerTarget } from '../drivers/interfaces/hardware.ts';
-import type { InstallMediaPort } from '../drivers/redfish/driver.ts';
+import type { InstallMediaPort } from '../drivers/interfaces/hardware.ts';
 import { renderSeed, type Seed } from './seed.ts';
 
 export interface InstallRecord {

@@ -9,6 +9,7 @@
 import type { Store } from '../store/store.ts';
 import { ingest, type IncomingBatch, type IncomingSample } from './ingest.ts';
 import { seededUnit as unit } from '../shared/seeded-random.ts';
+import { LAB_HARDWARE_TYPE } from '../drivers/lab.ts';
 
 export interface SimInstance {
   id: string;
@@ -53,7 +54,7 @@ export async function runningSimInstances(store: Store): Promise<SimInstance[]> 
   const rows = await store.db.selectFrom('instances').innerJoin('servers', 'servers.id', 'instances.server_id')
     .leftJoin('eips', 'eips.instance_id', 'instances.id')
     .select(['instances.id', 'servers.memory_gb', 'servers.cpu_cores', 'eips.id as eip'])
-    .where('instances.status', '=', 'RUNNING').where('instances.deleted_at', 'is', null).where('servers.hardware_type', '=', 'sim')
+    .where('instances.status', '=', 'RUNNING').where('instances.deleted_at', 'is', null).where('servers.hardware_type', '=', LAB_HARDWARE_TYPE)
     .execute();
   const byId = new Map<string, SimInstance>();
   for (const r of rows) {

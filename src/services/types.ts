@@ -7,22 +7,9 @@
  */
 import type { ServiceSpec } from '../spec/model.ts';
 import type { Language } from '../shared/errors.ts';
-import type { PolicyDocument } from '../iam/policy/document.ts';
+import type { Principal } from '../iam/principal.ts';
 
-export interface Principal {
-  accountUin: string;
-  appId: number;
-  accountKind: 'tenant' | 'operator';
-  userId: string;
-  userUin: string;
-  isRoot: boolean;
-  secretId: string;
-  /**
-   * The CAM policies the key acts under, loaded with the key (src/iam/credential-resolver.ts):
-   * a non-root user's attached policies, plus a temporary key's session policy. Absent = none.
-   */
-  policies?: PolicyDocument[];
-}
+export type { Principal } from '../iam/principal.ts';
 
 export interface CallContext {
   requestId: string;

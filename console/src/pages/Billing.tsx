@@ -1,7 +1,8 @@
 /**
  * 费用: the account's balance (DescribeUserAccount, arrears said plainly), a month's cost so far
  * per product and per instance (DescribeBillSummaryByProduct / ByResource), the last six months
- * as a chart (DescribeBillFeeTrend, ECharts loaded only with this page), each month's detail as
+ * as a chart (DescribeBillFeeTrend, ECharts loaded only with this page), the month's account
+ * water (DescribeAccountWater: recharges and deductions with the balance after each), each month's detail as
  * CSV (DescribeBillDownloadList) and the balance warning (CreateWarning / DescribeWarning). All
  * through the `bill` actions SDK users call; a user without bill permission sees CAM's refusal.
  * Bill months and times are UTC+8, as the vendor's bills are.
@@ -29,10 +30,12 @@ const monthBounds = (month: string) => {
 
 interface Account { Balance: string; Debt: string; Status: string }
 interface ProductRow { ProductCode: string; ProductCodeName: string; RealTotalCost: string; RealTotalCostRatio: string }
-interface ResourceRow { ResourceId: string; ResourceName: string; ProductCodeName: string; ZoneName: string; FeeBeginTime: string; FeeEndTime: string; RealTotalCost: string }
+interface ResourceRow { ResourceId: string; ResourceName: string; ProductCode: string; ProductCodeName: string; ZoneName: string; FeeBeginTime: string; FeeEndTime: string; RealTotalCost: string }
 interface DownloadRow { MonthName: string; BillStatus: number; RealTotalCost: string; DownloadUrl: string }
+interface Water { BillNo: string; WaterType: string; TranAmt: string; Balance: string; CreateTime: string; Remark: string; RelationId: string }
 interface Warning { Status: number; BalanceThreshold: string; WarningSet?: Array<{ Time: string; Balance: string; BalanceThreshold: string }> }
 
+const WATER_ROWS = 20;
 const describe = (e: unknown) => (e instanceof ApiError ? `${e.code}: ${e.message}` : String(e));
 
 export function Billing() {
@@ -45,6 +48,7 @@ export function Billing() {
   const [trend, setTrend] = useState<TrendPoint[] | undefined>();
   const [downloads, setDownloads] = useState<DownloadRow[] | undefined>();
   const [warning, setWarning] = useState<Warning | undefined>();
+  const [water, setWater] = useState<{ total: string; rows: Water[] } | undefined>();
   const [errors, setErrors] = useState<string[]>([]);
   const [warnOn, setWarnOn] = useState(false);
   const [threshold, setThreshold] = useState('');
@@ -63,6 +67,14 @@ export function Billing() {
       step(call<{ Detail: TrendPoint[] }>('bill', 'DescribeBillFeeTrend', newest), (r) => setTrend(r.Detail)),
       step(call<{ DownloadList: DownloadRow[] }>('bill', 'DescribeBillDownloadList', { BeginMonth: months.at(-1), EndMonth: months[0] }),
         (r) => setDownloads([...r.DownloadList].reverse())),
+      // The month's account water: the API pages it oldest first; its last page is asked for, shown newest first.
+      step((async () => {
+        const span = { StartTime: range.BeginTime.slice(0, 10).replace(/-/g, ''), EndTime: range.EndTime.slice(0, 10).replace(/-/g, '') };
+        const first = await call<{ AllNum: string; WaterSet: Water[] }>('bill', 'DescribeAccountWater', { ...span, Offset: 0, Limit: WATER_ROWS });
+        const total = Number(first.AllNum);
+        const last = total > WATER_ROWS ? await call<{ AllNum: string; WaterSet: Water[] }>('bill', 'DescribeAccountWater', { ...span, Offset: total - WATER_ROWS, Limit: WATER_ROWS }) : first;
+        return { total: last.AllNum, rows: [...last.WaterSet].reverse() };
+      })(), setWater),
       step(call<Warning>('bill', 'DescribeWarning'), (w) => {
         setWarning(w);
         setWarnOn(w.Status === 1);
@@ -71,6 +83,9 @@ export function Billing() {
     ]).then(() => setErrors([...new Set(failures)]));
   }, [month, months]);
   useEffect(() => load(), [load]);
+
+  /** The product's name in the page's language (the API answers the vendor's Chinese name). */
+  const productName = (code: string, fallback: string) => (code === 'bms' ? t('billing.product.bms') : code === 'eip' ? t('billing.product.eip') : fallback);
 
   const saveWarning = async () => {
     setWarnError(undefined);
@@ -112,7 +127,7 @@ export function Billing() {
               {products?.rows.length === 0 && <tr><td colSpan={3} className="muted">{t('common.empty')}</td></tr>}
               {products?.rows.map((p) => (
                 <tr key={p.ProductCode} data-testid="bill-product-row" data-code={p.ProductCode}>
-                  <td>{p.ProductCodeName}</td><td data-testid="cost">{p.RealTotalCost}</td><td>{p.RealTotalCostRatio}%</td>
+                  <td>{productName(p.ProductCode, p.ProductCodeName)}</td><td data-testid="cost">{p.RealTotalCost}</td><td>{p.RealTotalCostRatio}%</td>
                 </tr>
               ))}
             </tbody>
@@ -135,8 +150,29 @@ export function Billing() {
             {resources?.length === 0 && <tr><td colSpan={5} className="muted">{t('common.empty')}</td></tr>}
             {resources?.map((r) => (
               <tr key={r.ResourceId} data-testid="bill-resource-row" data-id={r.ResourceId}>
-                <td>{r.ResourceId}<div className="muted">{r.ResourceName}</div></td><td>{r.ProductCodeName}</td><td>{r.ZoneName}</td>
+                <td>{r.ResourceId}<div className="muted">{r.ResourceName}</div></td><td>{productName(r.ProductCode, r.ProductCodeName)}</td><td>{r.ZoneName}</td>
                 <td>{r.FeeBeginTime} – {r.FeeEndTime}</td><td data-testid="cost">{r.RealTotalCost}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <section className="panel" aria-labelledby="bill-water-h" style={{ overflowX: 'auto' }}>
+        <h3 id="bill-water-h" className="panel-title">{t('billing.water')}</h3>
+        {water && <p className="muted" data-testid="water-total">{t('billing.waterCount', { n: water.total, shown: water.rows.length })}</p>}
+        <table className="bms-table" data-testid="bill-water">
+          <thead><tr>
+            <th scope="col">{t('detail.task.time')}</th><th scope="col">{t('common.type')}</th><th scope="col">{t('billing.amount')}</th>
+            <th scope="col">{t('billing.balanceAfter')}</th><th scope="col">{t('billing.relation')}</th>
+          </tr></thead>
+          <tbody>
+            {water?.rows.length === 0 && <tr><td colSpan={5} className="muted">{t('common.empty')}</td></tr>}
+            {water?.rows.map((w) => (
+              <tr key={w.BillNo} data-testid="water-row" data-id={w.BillNo}>
+                <td>{w.CreateTime}</td><td>{t(w.WaterType === 'Deduct' ? 'billing.deduct' : 'billing.recharge')}</td>
+                <td data-testid="water-amount">{w.WaterType === 'Deduct' ? '-' : '+'}{w.TranAmt}</td><td data-testid="water-balance">{w.Balance}</td>
+                <td>{w.RelationId || w.Remark || '-'}</td>
               </tr>
             ))}
           </tbody>

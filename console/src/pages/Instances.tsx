@@ -137,6 +137,14 @@ export function Instances() {
       }).catch(() => undefined);
   }, [rows]);
 
+  // A transient row can become overdue with nothing changing: re-render every 30 s while one is shown.
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    if (!rows.some((r) => TRANSIENT.has(r.Status))) return;
+    const timer = setInterval(() => setTick((n) => n + 1), 30_000);
+    return () => clearInterval(timer);
+  }, [rows]);
+
   const selectedRows = rows.filter((r) => selected.has(r.InstanceId));
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.InstanceId));
   const toggleColumn = (key: string) => {

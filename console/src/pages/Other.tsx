@@ -4,8 +4,8 @@
  * groups (create, rename, add or move instances, delete; VLAN shown), out-of-band access
  * (mappings created and deleted; the BMC account shown only on an explicit click — a read the
  * API audits — and hidden again after a minute), backup IPs (add, return, make primary), VPCs
- * and BMS subnets (address usage as a lazily loaded ECharts chart), elastic IPs and the
- * account's audit log. Sub-users, their keys and policies are pages/Users.tsx.
+ * and their BMS subnets (create, delete, address usage — also as a lazily loaded ECharts chart),
+ * elastic IPs (apply, bind, bandwidth, unbind, release) and the account's audit log. Sub-users, their keys and policies are pages/Users.tsx.
  */
 import { lazy, Suspense, useCallback, useEffect, useState, type ReactNode } from 'react';
 import { Alert, Button, Dialog, MessagePlugin } from 'tdesign-react';
@@ -159,29 +159,68 @@ export const OTHER_PAGES: PageSpec[] = [
     }],
   },
   {
-    path: '/vpcs', title: 'nav.vpcs', rowKey: (r) => r.SubnetId,
-    load: async () => ((await call('vpc', 'DescribeSubnets', { Limit: '100' })).SubnetSet ?? []) as Row[],
-    columns: [
-      { key: 'common.id', render: (r) => `${r.VpcId} / ${r.SubnetId}` }, { key: 'common.name', render: (r) => r.SubnetName },
-      { key: 'vpc.cidr', render: (r) => r.CidrBlock }, { key: 'common.zone', render: (r) => r.Zone },
-      { key: 'vpc.usage', render: (r) => `${(r.TotalIpAddressCount ?? 0) - (r.AvailableIpAddressCount ?? 0)} / ${r.TotalIpAddressCount ?? '-'}` },
-    ],
-    create: {
-      label: 'vpc.createSubnet', fields: [{ name: 'VpcId', label: 'instances.col.vpc' }, { name: 'SubnetName', label: 'common.name' }, { name: 'CidrBlock', label: 'vpc.cidr' }, { name: 'Zone', label: 'common.zone' }],
-      run: (v) => call('vpc', 'CreateSubnet', { ...v, IsBmsSubnet: true }),
+    path: '/vpcs', title: 'nav.vpcs', rowKey: (r) => r.VpcId,
+    load: async () => {
+      const [v, sn] = await Promise.all([call('vpc', 'DescribeVpcs', { Limit: '100' }), call('vpc', 'DescribeSubnets', { Limit: '100' })]);
+      const subnets = (sn.SubnetSet ?? []) as Row[];
+      return ((v.VpcSet ?? []) as Row[]).map((vpc) => ({ ...vpc, subnets: subnets.filter((s) => s.VpcId === vpc.VpcId) }));
     },
-    rowActions: [{ label: 'common.delete', danger: true, run: (r) => call('vpc', 'DeleteSubnet', { SubnetId: r.SubnetId }) }],
-    extra: (rows) => rows.length > 0 && <Suspense fallback={null}><UsageChart subnets={rows} /></Suspense>,
+    columns: [
+      { key: 'common.id', render: (r) => <>{r.VpcId}<div className="muted">{r.VpcName}</div></> },
+      { key: 'vpc.cidr', render: (r) => <>{r.CidrBlock}{r.Ipv6CidrBlock ? <div className="muted">{r.Ipv6CidrBlock}</div> : null}</> },
+      {
+        key: 'vpc.subnets', render: (r, act, t) => ((r.subnets as Row[]).length === 0 ? '-' : (
+          <ul className="plain-list">{(r.subnets as Row[]).map((sn) => (
+            <li key={sn.SubnetId} data-testid="subnet" data-id={sn.SubnetId}>
+              {sn.SubnetId} {sn.SubnetName} · {sn.CidrBlock} · {sn.Zone}{sn.IsBmsSubnet ? ' · BMS' : ''} ·{' '}
+              <span data-testid="subnet-usage">{t('vpc.usageOf', { used: (sn.TotalIpAddressCount ?? 0) - (sn.AvailableIpAddressCount ?? 0), total: sn.TotalIpAddressCount ?? '-' })}</span>{' '}
+              <button type="button" className="link-button" data-testid="subnet-delete"
+                onClick={() => act(`${t('vpc.deleteSubnet')} ${sn.SubnetId}`, [], () => call('vpc', 'DeleteSubnet', { SubnetId: sn.SubnetId }))}>
+                {t('common.delete')}<span className="sr-only"> {sn.SubnetId}</span>
+              </button>
+            </li>
+          ))}</ul>
+        )),
+      },
+    ],
+    create: { label: 'vpc.createVpc', fields: [{ name: 'VpcName', label: 'common.name', testId: 'vpc-name' }, { name: 'CidrBlock', label: 'vpc.cidr', hint: 'vpc.cidrHint', testId: 'vpc-cidr' }], run: (v) => call('vpc', 'CreateVpc', v) },
+    rowActions: [
+      {
+        label: 'vpc.createSubnet', testId: 'subnet-create',
+        fields: [
+          { name: 'SubnetName', label: 'common.name', testId: 'subnet-name' }, { name: 'CidrBlock', label: 'vpc.cidr', testId: 'subnet-cidr' },
+          { name: 'Zone', label: 'common.zone', choices: async () => ((await call('bms', 'DescribeZones')).ZoneSet as Row[]).map((z) => ({ value: z.Zone, label: z.Zone })) },
+        ],
+        run: (r, v) => call('vpc', 'CreateSubnet', { ...v, VpcId: r.VpcId, IsBmsSubnet: true }),
+      },
+      { label: 'vpc.deleteVpc', danger: true, testId: 'vpc-delete', run: (r) => call('vpc', 'DeleteVpc', { VpcId: r.VpcId }) },
+    ],
+    extra: (rows) => {
+      const subnets = rows.flatMap((r) => r.subnets as Row[]);
+      return subnets.length > 0 && <Suspense fallback={null}><UsageChart subnets={subnets} /></Suspense>;
+    },
   },
   {
     path: '/eips', title: 'nav.eips', rowKey: (r) => r.AddressId,
     load: async () => ((await call('vpc', 'DescribeAddresses', { Limit: 100 })).AddressSet ?? []) as Row[],
     columns: [
-      { key: 'common.id', render: (r) => r.AddressId }, { key: 'eip.address', render: (r) => r.AddressIp }, { key: 'common.status', render: (r) => r.AddressStatus },
-      { key: 'eip.bound', render: (r) => r.InstanceId ?? '-' }, { key: 'eip.bandwidth', render: (r) => `${r.Bandwidth} Mbps` },
+      { key: 'common.id', render: (r) => r.AddressId }, { key: 'eip.address', render: (r) => r.AddressIp }, { key: 'common.status', render: (r) => <span data-testid="eip-status">{r.AddressStatus}</span> },
+      { key: 'eip.bound', render: (r) => <span data-testid="eip-bound">{r.InstanceId ?? '-'}</span> }, { key: 'wizard.isp', render: (r) => r.InternetServiceProvider ?? '-' },
+      { key: 'eip.bandwidth', render: (r) => <span data-testid="eip-bandwidth">{r.Bandwidth} Mbps</span> },
     ],
     create: { label: 'eip.apply', fields: [{ name: 'InternetServiceProvider', label: 'wizard.isp', options: ['BGP', 'CTCC', 'CUCC', 'CMCC'] }], run: (v) => call('vpc', 'AllocateAddresses', { AddressCount: 1, ...v }) },
-    rowActions: [{ label: 'eip.release', danger: true, run: (r) => call('vpc', 'ReleaseAddresses', { AddressIds: [r.AddressId] }) }],
+    rowActions: [
+      {
+        label: 'instances.bindEip', testId: 'eip-bind', fields: [{ name: 'InstanceId', label: 'heartbeat.instance', choices: instanceChoices, testId: 'eip-instance' }],
+        run: (r, v) => call('vpc', 'AssociateAddress', { AddressId: r.AddressId, InstanceId: v.InstanceId }),
+      },
+      {
+        label: 'instances.bandwidth', testId: 'eip-bandwidth-edit', fields: [{ name: 'Bandwidth', label: 'instances.targetBandwidth', testId: 'eip-bandwidth-input' }],
+        run: (r, v) => call('vpc', 'ModifyAddressesBandwidth', { AddressIds: [r.AddressId], InternetMaxBandwidthOut: Number(v.Bandwidth) }),
+      },
+      { label: 'instances.unbindEip', testId: 'eip-unbind', note: 'instances.unbindNote', run: (r) => call('vpc', 'DisassociateAddress', { AddressId: r.AddressId }) },
+      { label: 'eip.release', danger: true, testId: 'eip-release', run: (r) => call('vpc', 'ReleaseAddresses', { AddressIds: [r.AddressId] }) },
+    ],
   },
   {
     path: '/audit', title: 'nav.audit', rowKey: (r) => r.EventId,

@@ -39,6 +39,7 @@ export function Users() {
   const [newUser, setNewUser] = useState<{ Name: string; Password: string; ConsoleLogin: boolean } | undefined>();
   const [newPolicy, setNewPolicy] = useState<{ PolicyName: string; Description: string; PolicyDocument: string } | undefined>();
   const [formError, setFormError] = useState<string | undefined>();
+  const [generated, setGenerated] = useState<{ name: string; password: string } | undefined>();
 
   const load = useCallback(() => {
     Promise.all([
@@ -90,8 +91,10 @@ export function Users() {
     setFormError(undefined);
     try {
       const u = newUser!;
-      await call('cam', 'AddUser', { Name: u.Name, ConsoleLogin: u.ConsoleLogin ? 1 : 0, ...(u.ConsoleLogin && u.Password ? { Password: u.Password } : {}), UseApi: 0 });
+      const r = await call<{ Password?: string }>('cam', 'AddUser', { Name: u.Name, ConsoleLogin: u.ConsoleLogin ? 1 : 0, ...(u.ConsoleLogin && u.Password ? { Password: u.Password } : {}), UseApi: 0 });
       setNewUser(undefined);
+      // A password the API generated is answered once: shown once, as the new key's secret is.
+      setGenerated(u.ConsoleLogin && !u.Password && r.Password ? { name: u.Name, password: r.Password } : undefined);
       void MessagePlugin.success(t('common.done'));
       load();
     } catch (e) {
@@ -121,6 +124,11 @@ export function Users() {
           <Button onClick={() => { setFormError(undefined); setNewUser({ Name: '', Password: '', ConsoleLogin: true }); }} data-testid="user-create">{t('users.create')}</Button>
           <Button variant="text" onClick={load}>{t('common.refresh')}</Button>
         </div>
+        {generated && (
+          <div data-testid="generated-password"><Alert theme="warning" message={<>
+            {t('users.generatedOnce', { name: generated.name })} <code data-testid="generated-password-value">{generated.password}</code>
+          </>} /></div>
+        )}
         <table className="bms-table" data-testid="users-table">
           <thead><tr>
             <th scope="col">{t('users.name')}</th><th scope="col">{t('users.uin')}</th><th scope="col">{t('users.console')}</th>

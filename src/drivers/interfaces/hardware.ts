@@ -138,3 +138,13 @@ export class DriverError extends Error {
     this.operation = operation;
   }
 }
+
+/** What the install path needs from the service (src/install): media URLs and the callback. */
+export interface InstallMediaPort {
+  /** Registers (idempotently) the install of `config` on `target`; returns the URLs to insert. */
+  prepare(target: ServerTarget, config: InstallConfig): Promise<{ installerUrl: string; configUrl: string }>;
+  /** Whether the installer of `instanceId` has called back (authenticated by its token). */
+  completed(instanceId: string): Promise<boolean>;
+  /** The install of `instanceId` is over: its URLs stop working. */
+  finished?(instanceId: string): Promise<void>;
+}

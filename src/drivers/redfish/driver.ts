@@ -21,6 +21,7 @@ import {
   type DeployInterface,
   type HardwareDriver,
   type InstallConfig,
+  type InstallMediaPort,
   type Inventory,
   type ManagementInterface,
   type NetworkInterface,
@@ -34,15 +35,7 @@ import {
 import { unsupportedNetwork } from '../noop/unsupported.ts';
 import { RedfishClient, link, str, type ClientOptions, type Conversation, type Json } from './client.ts';
 
-/** What the install path needs from the service (src/install): media URLs and the callback. */
-export interface InstallMediaPort {
-  /** Registers (idempotently) the install of `config` on `target`; returns the URLs to insert. */
-  prepare(target: ServerTarget, config: InstallConfig): Promise<{ installerUrl: string; configUrl: string }>;
-  /** Whether the installer of `instanceId` has called back (authenticated by its token). */
-  completed(instanceId: string): Promise<boolean>;
-  /** The install of `instanceId` is over: its URLs stop working. */
-  finished?(instanceId: string): Promise<void>;
-}
+export type { InstallMediaPort };
 
 export interface RedfishDriverOptions extends ClientOptions {
   media?: InstallMediaPort;

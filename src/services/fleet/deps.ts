@@ -5,14 +5,14 @@
  * when they are registered and where faults are injected. Real (`redfish`) servers never
  * touch the lab.
  */
-import type { SimLab } from '../../drivers/sim/index.ts';
+import type { LabControl } from '../../drivers/lab.ts';
 import type { SecretBox } from '../../iam/secret-box.ts';
 import type { Store } from '../../store/store.ts';
 
 export interface FleetDeps {
   store: Store;
   box: SecretBox;
-  sim: SimLab;
+  sim: LabControl;
   /** The BMC URL of a simulated server over the lab's Redfish face (absent when the face is off). */
   labRedfishUrl?: (serverId: string) => string | undefined;
 }

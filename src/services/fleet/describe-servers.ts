@@ -18,9 +18,10 @@ import type { FleetDeps } from './deps.ts';
 import { idsWithFilters } from './errors.ts';
 import { booleanValues, enumValues, filterIds, idListParam, pageOf, regionZones } from './params.ts';
 import { serverView } from './views.ts';
+import { HARDWARE_TYPES as DRIVER_FACTORIES, type HardwareType } from '../../drivers/registry.ts';
 
 export const SERVER_STATES: readonly ServerState[] = ['available', 'allocated', 'cleaning', 'maintenance'];
-export const HARDWARE_TYPES = ['sim', 'redfish'] as const;
+export const HARDWARE_TYPES = Object.keys(DRIVER_FACTORIES) as HardwareType[];
 
 export function describeServers({ store, labRedfishUrl }: FleetDeps): Handler {
   return async (ctx, params) => {

@@ -6,9 +6,9 @@
  * naming the exact wire path (`ServerSet.3.Sn`) and the server it clashes with; a resource that
  * does not exist is ResourceNotFound; a server an instance holds is ResourceInUse naming the
  * instance; lab controls on real hardware are UnsupportedOperation. The lab's own refusals
- * (`SimLabError`) are translated here, by their code.
+ * (`LabError`) are translated here, by their code.
  */
-import { SimLabError } from '../../drivers/sim/index.ts';
+import { LabError } from '../../drivers/lab.ts';
 import { ApiError, invalidParameterValue, resourceNotFound, unsupportedOperation } from '../../shared/errors.ts';
 
 export const switchNotFound = (id: string) => resourceNotFound('switch', id);
@@ -89,7 +89,7 @@ export const notSimulated = (serverId: string, hardwareType: string) =>
 
 /** Translates the lab's refusals; anything else is rethrown unchanged (our bug → InternalError). */
 export function fromLab(error: unknown, serverId: string, path: string): unknown {
-  if (!(error instanceof SimLabError)) return error;
+  if (!(error instanceof LabError)) return error;
   if (error.code === 'invalid') return invalidParameterValue(path, error.message, error.message);
   if (error.code === 'unknown-server') {
     return new ApiError('ResourceUnavailable', {

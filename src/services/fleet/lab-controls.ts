@@ -16,7 +16,7 @@
 import type {
   ClearServerFaultsRequest, DescribeServerFaultsRequest, InjectServerFaultsRequest, PressServerPowerButtonRequest,
 } from '../../generated/bmsops.ts';
-import type { SimFaultKind, SimOperation } from '../../drivers/sim/index.ts';
+import { LAB_HARDWARE_TYPE, type LabFaultKind, type LabOperation } from '../../drivers/lab.ts';
 import { getServerRefs } from '../../store/repos/fleet-servers.ts';
 import type { CallContext, Handler } from '../types.ts';
 import type { FleetDeps } from './deps.ts';
@@ -29,9 +29,9 @@ export function injectServerFaults(deps: FleetDeps): Handler {
     const p = params as unknown as InjectServerFaultsRequest;
     const [id] = await simServers(deps, ctx, 'ServerId', [p.ServerId]);
     const spec = {
-      kind: p.Fault as SimFaultKind,
+      kind: p.Fault as LabFaultKind,
       ...(p.Times === undefined ? {} : { times: p.Times }),
-      ...(p.Operations === undefined ? {} : { operations: [...new Set(p.Operations)] as SimOperation[] }),
+      ...(p.Operations === undefined ? {} : { operations: [...new Set(p.Operations)] as LabOperation[] }),
     };
     const faults = await deps.sim.injectFault(id!, spec).catch((e: unknown) => {
       throw fromLab(e, id!, p.Operations === undefined ? 'Fault' : 'Operations');
@@ -85,7 +85,7 @@ async function simServers(deps: FleetDeps, ctx: CallContext, path: string, raw: 
   for (const id of ids) {
     const server = found.get(id);
     if (!server) throw serverNotFound(id);
-    if (server.hardwareType !== 'sim') throw notSimulated(id, server.hardwareType);
+    if (server.hardwareType !== LAB_HARDWARE_TYPE) throw notSimulated(id, server.hardwareType);
   }
   return ids;
 }

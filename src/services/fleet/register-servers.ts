@@ -21,7 +21,7 @@
  * The BMC password is sealed by the master key with the new server's id as context before it
  * reaches the row, and is never logged or returned; the lab keeps only its SHA-256.
  */
-import type { Kysely } from 'kysely';
+import type { Tx } from '../../store/store.ts';
 import type { RegisterServersRequest, ServerRegistration } from '../../generated/bmsops.ts';
 import { invalidParameterValue } from '../../shared/errors.ts';
 import { newId } from '../../shared/ids.ts';
@@ -29,13 +29,13 @@ import { ConflictError } from '../../store/errors.ts';
 import { getFlavors, type Flavor } from '../../store/repos/fleet-flavors.ts';
 import { getRacks, type Rack } from '../../store/repos/fleet-racks.ts';
 import { findByBmcAddress, findBySn, insertServers, occupiedUnits, type NewServer } from '../../store/repos/fleet-servers.ts';
-import type { Database } from '../../store/schema.ts';
 import type { CallContext, Handler } from '../types.ts';
 import type { FleetDeps } from './deps.ts';
 import {
   archMismatch, bmcAddressTaken, flavorElsewhere, flavorNotFound, fromLab, rackNotFound, repeated, snTaken, unitTaken,
 } from './errors.ts';
 import { idParam, regionZones } from './params.ts';
+import { LAB_HARDWARE_TYPE } from '../../drivers/lab.ts';
 
 /** One registration on its way in: where it came from on the wire, its row, and the clear password (memory only). */
 interface Entry {
@@ -84,7 +84,7 @@ async function plan(deps: FleetDeps, ctx: CallContext, set: ServerRegistration[]
       bmcAddress: r.bmcAddress, bmcUsername: r.reg.BmcUsername, bmcPasswordEnc: deps.box.seal(r.reg.BmcPassword, id),
       cpuModel: r.reg.CpuModel, cpuCores: r.reg.CpuCores, cpuArch: r.reg.CpuArch, memoryGb: r.reg.MemoryGb,
       disks: r.reg.Disks.map((d) => ({ type: d.Type, sizeGb: d.SizeGb })), nicPorts: r.reg.NicPorts, flavorId: r.flavorId ?? null,
-      state: 'available', powerState: r.reg.HardwareType === 'sim' ? 'off' : 'unknown', createdAt: ctx.now,
+      state: 'available', powerState: r.reg.HardwareType === LAB_HARDWARE_TYPE ? 'off' : 'unknown', createdAt: ctx.now,
     };
     return { path: r.path, row, password: r.reg.BmcPassword };
   });
@@ -135,7 +135,7 @@ function checkFlavor(r: Read, rack: Rack, flavor: Flavor | undefined): void {
 }
 
 /** Step 3's clashes with what is already registered, reported for the first entry that has one. */
-async function checkClashes(db: Kysely<Database>, entries: Entry[]): Promise<void> {
+async function checkClashes(db: Tx, entries: Entry[]): Promise<void> {
   const sns = new Map((await findBySn(db, entries.map((e) => e.row.sn))).map((s) => [s.sn, s.id]));
   const bmcs = new Map((await findByBmcAddress(db, entries.map((e) => e.row.bmcAddress))).map((s) => [s.bmcAddress, s.id]));
   const units = new Map((await occupiedUnits(db, [...new Set(entries.map((e) => e.row.rackId))])).map((u) => [`${u.rackId}/${u.rackUnit}`, u.id]));
@@ -153,7 +153,7 @@ async function checkClashes(db: Kysely<Database>, entries: Entry[]): Promise<voi
 async function rackInLab(deps: FleetDeps, entries: Entry[]): Promise<string[]> {
   const racked: string[] = [];
   for (const { path, row, password } of entries) {
-    if (row.hardwareType !== 'sim') continue;
+    if (row.hardwareType !== LAB_HARDWARE_TYPE) continue;
     const inventory = {
       sn: row.sn, cpuModel: row.cpuModel, cpuCores: row.cpuCores, cpuArch: row.cpuArch as 'X86' | 'ARM', memoryGb: row.memoryGb,
       disks: row.disks, nicPorts: row.nicPorts,

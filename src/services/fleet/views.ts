@@ -5,7 +5,7 @@
  * as the spec documents. The BMC password is not part of any domain object that reaches this
  * file (`ServerDetail` carries only the BMC address and username), so no view can leak it.
  */
-import type { SimFault } from '../../drivers/sim/index.ts';
+import { LAB_HARDWARE_TYPE, type LabFault } from '../../drivers/lab.ts';
 import type {
   FlavorImage, OpsFlavor, OsImage as OsImageWire, Rack as RackWire, Server as ServerWire, ServerFault, Switch as SwitchWire,
 } from '../../generated/bmsops.ts';
@@ -55,13 +55,13 @@ export function serverView(s: ServerDetail, redfishUrl?: (serverId: string) => s
     InstanceId: s.instanceId,
     InstanceStatus: s.instanceId ? s.instanceStatus : null,
     AccountUin: s.instanceId ? s.accountUin : null,
-    RedfishUrl: (s.hardwareType === 'sim' && redfishUrl?.(s.id)) || null,
+    RedfishUrl: (s.hardwareType === LAB_HARDWARE_TYPE && redfishUrl?.(s.id)) || null,
     CreatedTime: isoTime(s.createdAt),
     UpdatedTime: isoTime(s.updatedAt),
   };
 }
 
-export function faultView(serverId: string, f: SimFault): ServerFault {
+export function faultView(serverId: string, f: LabFault): ServerFault {
   return { ServerId: serverId, Fault: f.kind, Times: f.remaining ?? null, Operations: f.operations ?? [] };
 }
 
