@@ -16,6 +16,7 @@
  * DescribeBillingReconciliation shows any day's, with any tolerance, on demand.
  */
 import type { Kysely } from 'kysely';
+import { checkedDays, recordCheckedDay } from '../store/repos/billing.ts';
 import { powerTotals } from '../store/repos/power-observations.ts';
 import { billableSpans } from '../store/repos/state-history.ts';
 import type { Database } from '../store/schema.ts';
@@ -62,14 +63,12 @@ export async function checkFinishedDays(
 ): Promise<DailyCheck[]> {
   const settledDay = parseBillTime(formatBillTime(now - SETTLE_MS).slice(0, 10))!; // start of the day (UTC+8) still settling
   const days = Array.from({ length: CATCH_UP_DAYS }, (_, k) => settledDay - (CATCH_UP_DAYS - k) * DAY_MS).map((from) => ({ from, day: formatBillTime(from).slice(0, 10) }));
-  const done = new Set((await store.db.selectFrom('billing_reconciliations').select('day').where('day', 'in', days.map((d) => d.day)).execute()).map((r) => r.day));
+  const done = await checkedDays(store.db, days.map((d) => d.day));
   const checked: DailyCheck[] = [];
   for (const d of days.filter((x) => !done.has(x.day))) {
     const findings = await reconcileDay(store.db, { from: d.from, to: d.from + DAY_MS }, toleranceSeconds);
-    const won = await store.transaction((tx) => tx.insertInto('billing_reconciliations')
-      .values({ day: d.day, checked_at: now, tolerance_seconds: toleranceSeconds, finding_count: findings.length, findings: JSON.stringify(findings) })
-      .onConflict((oc) => oc.column('day').doNothing()).returning('day').execute());
-    if (won.length === 0) continue; // another process checked it meanwhile
+    const won = await store.transaction((tx) => recordCheckedDay(tx, { day: d.day, checkedAt: now, toleranceSeconds, findings }));
+    if (!won) continue; // another process checked it meanwhile
     checked.push({ day: d.day, findings });
     for (const f of findings) logger?.warn({ day: d.day, ...f }, 'billing reconciliation: billed time differs from the power-on time observed');
     logger?.info({ day: d.day, findings: findings.length, toleranceSeconds }, 'billing reconciliation checked a day');

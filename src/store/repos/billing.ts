@@ -280,3 +280,19 @@ export async function tagValues(
   }
   return out;
 }
+
+/** Which of these days (UTC+8, "YYYY-MM-DD") the daily reconciliation has checked. */
+export async function checkedDays(db: Kysely<Database>, days: string[]): Promise<Set<string>> {
+  if (days.length === 0) return new Set();
+  return new Set((await db.selectFrom('billing_reconciliations').select('day').where('day', 'in', days).execute()).map((r) => r.day));
+}
+
+/** Records a checked day with its findings, unless one is already recorded; true when this call recorded it. */
+export async function recordCheckedDay(
+  db: Kysely<Database>, c: { day: string; checkedAt: number; toleranceSeconds: number; findings: readonly object[] },
+): Promise<boolean> {
+  const won = await db.insertInto('billing_reconciliations')
+    .values({ day: c.day, checked_at: c.checkedAt, tolerance_seconds: c.toleranceSeconds, finding_count: c.findings.length, findings: JSON.stringify(c.findings) })
+    .onConflict((oc) => oc.column('day').doNothing()).returning('day').execute();
+  return won.length > 0;
+}
