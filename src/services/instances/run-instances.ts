@@ -24,7 +24,7 @@ import {
   checkFlavorForLaunch, checkLoginPassword, checkOperatingSystem, checkRaidType, launchNetwork, visibleFlavor,
   type Flavor,
 } from './launch-checks.ts';
-import { checkHostName, hashPassword, randomHostName } from './login-rules.ts';
+import { checkHostName, randomHostName, shadowPasswordHash } from './login-rules.ts';
 
 export const MAX_LAUNCH = 100;
 
@@ -87,7 +87,7 @@ async function checkLaunch(deps: InstanceServiceDeps, ctx: CallContext, p: RunIn
   return {
     count, flavor, subnet: { id: subnet.id, cidr: subnet.cidr, accountUin: subnet.accountUin, ipv6Cidr: subnet.ipv6Cidr },
     hostName: p.HostName ?? randomHostName(),
-    passwordHash: password === undefined ? null : hashPassword(password),
+    passwordHash: password === undefined ? null : shadowPasswordHash(password),
   };
 }
 

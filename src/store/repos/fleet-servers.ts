@@ -107,10 +107,6 @@ export async function getBmcAccess(db: Kysely<Database>, id: string): Promise<{ 
   return row && { id: row.id, sn: row.sn, hardwareType: row.hardware_type, bmcAddress: row.bmc_address, bmcUsername: row.bmc_username, bmcPasswordEnc: row.bmc_password_enc };
 }
 
-export async function deleteServers(db: Kysely<Database>, ids: readonly string[]): Promise<void> {
-  if (ids.length > 0) await db.deleteFrom('servers').where('id', 'in', ids).execute();
-}
-
 /** Servers already holding one of `sns`. */
 export async function findBySn(db: Kysely<Database>, sns: readonly string[]): Promise<Array<{ id: string; sn: string }>> {
   if (sns.length === 0) return [];
