@@ -8,6 +8,7 @@
  */
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { BillingLedgerTable, BillingRecordsTable, Database, InstanceStateHistoryTable } from '../schema.ts';
+import { executeInsert, executeWithKeys } from './compiled-chunks.ts';
 import { resourceKey, tagsOfResources } from './resource-tags.ts';
 
 export type BillingRecordRow = BillingRecordsTable;
@@ -18,8 +19,8 @@ export async function insertRecords(db: Kysely<Database>, rows: BillingRecordRow
   const inserted: string[] = [];
   for (let i = 0; i < rows.length; i += 500) {
     const chunk = rows.slice(i, i + 500);
-    const got = await db.insertInto('billing_records').values(chunk)
-      .onConflict((oc) => oc.column('record_key').doNothing()).returning('record_key').execute();
+    const got = await executeInsert(db, chunk, (rs) => db.insertInto('billing_records').values([...rs])
+      .onConflict((oc) => oc.column('record_key').doNothing()).returning('record_key'));
     for (const g of got) inserted.push(g.record_key);
   }
   return inserted;
@@ -28,11 +29,11 @@ export async function insertRecords(db: Kysely<Database>, rows: BillingRecordRow
 export async function upsertCursors(db: Kysely<Database>, rows: Array<{ resourceId: string; pushedUntil: number; closed: boolean }>): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) {
     const chunk = rows.slice(i, i + 500).map((r) => ({ resource_id: r.resourceId, pushed_until: r.pushedUntil, closed: r.closed ? 1 as const : 0 as const }));
-    await db.insertInto('billing_cursors').values(chunk).onConflict((oc) => oc.column('resource_id').doUpdateSet({
+    await executeInsert(db, chunk, (rs) => db.insertInto('billing_cursors').values([...rs]).onConflict((oc) => oc.column('resource_id').doUpdateSet({
       // never move a cursor back (a slower process finishing after a faster one)
       pushed_until: sql`case when excluded.pushed_until > billing_cursors.pushed_until then excluded.pushed_until else billing_cursors.pushed_until end`,
       closed: sql`case when excluded.closed > billing_cursors.closed then excluded.closed else billing_cursors.closed end`,
-    })).execute();
+    })));
   }
 }
 
@@ -73,11 +74,19 @@ export async function loadCursors(db: Kysely<Database>, prefix: string): Promise
   return new Map(rows.map((r) => [r.resource_id, { pushedUntil: Number(r.pushed_until), closed: Number(r.closed) === 1 }]));
 }
 
+/** What a deduction needs of its record. */
+export type DueDeduction = Pick<BillingRecordRow, 'record_key' | 'account_uin' | 'product' | 'resource_id' | 'period_start' | 'period_end' | 'amount_cents' | 'deduct_due_at'>;
+
 /** Records whose deduction is due at `now` and not yet made, oldest due first. */
-export async function dueDeductions(db: Kysely<Database>, now: number, limit: number, keys?: string[]): Promise<BillingRecordRow[]> {
-  let q = db.selectFrom('billing_records').selectAll().where('deducted_at', 'is', null).where('deduct_due_at', '<=', now);
+export async function dueDeductions(db: Kysely<Database>, now: number, limit: number, keys?: string[]): Promise<DueDeduction[]> {
+  let q = db.selectFrom('billing_records')
+    .select(['record_key', 'account_uin', 'product', 'resource_id', 'period_start', 'period_end', 'amount_cents', 'deduct_due_at'])
+    .where('deducted_at', 'is', null).where('deduct_due_at', '<=', now);
   if (keys) q = q.where('record_key', 'in', keys);
-  return (await q.orderBy('deduct_due_at').orderBy('record_key').limit(limit).execute()).map(numericRecord);
+  return (await q.orderBy('deduct_due_at').orderBy('record_key').limit(limit).execute()).map((r) => ({
+    record_key: r.record_key, account_uin: r.account_uin, product: r.product, resource_id: r.resource_id, period_start: Number(r.period_start),
+    period_end: Number(r.period_end), amount_cents: Number(r.amount_cents), deduct_due_at: Number(r.deduct_due_at),
+  }));
 }
 
 export async function ensureBillingAccounts(db: Kysely<Database>, uins: string[], now: number): Promise<void> {
@@ -135,8 +144,8 @@ export async function listNotifications(db: Kysely<Database>, uin: string): Prom
 export async function insertLedger(db: Kysely<Database>, rows: LedgerRow[]): Promise<string[]> {
   const inserted: string[] = [];
   for (let i = 0; i < rows.length; i += 500) {
-    const got = await db.insertInto('billing_ledger').values(rows.slice(i, i + 500))
-      .onConflict((oc) => oc.column('entry_key').doNothing()).returning('entry_key').execute();
+    const got = await executeInsert(db, rows.slice(i, i + 500), (rs) => db.insertInto('billing_ledger').values([...rs])
+      .onConflict((oc) => oc.column('entry_key').doNothing()).returning('entry_key'));
     for (const g of got) inserted.push(g.entry_key);
   }
   return inserted;
@@ -145,8 +154,8 @@ export async function insertLedger(db: Kysely<Database>, rows: LedgerRow[]): Pro
 /** Marks records deducted, dated by their schedule (deducted_at = deduct_due_at). */
 export async function markDeducted(db: Kysely<Database>, keys: string[]): Promise<void> {
   for (let i = 0; i < keys.length; i += 500) {
-    await db.updateTable('billing_records').set((eb) => ({ deducted_at: eb.ref('deduct_due_at') }))
-      .where('record_key', 'in', keys.slice(i, i + 500)).where('deducted_at', 'is', null).execute();
+    await executeWithKeys(db, keys.slice(i, i + 500), (ks) => db.updateTable('billing_records').set((eb) => ({ deducted_at: eb.ref('deduct_due_at') }))
+      .where('record_key', 'in', [...ks]).where('deducted_at', 'is', null));
   }
 }
 
