@@ -31,7 +31,13 @@ export interface BillerOptions {
   /** BMS_BILLING_DEDUCT_DELAY_S in ms. */
   deductDelayMs: number;
   logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
-  /** Records per transaction. */
+  /**
+   * Records (or deductions) per transaction; 5000 by default. Each push transaction rewrites the
+   * cursor rows of its instances, which are spread over the whole cursor table, and the tail pages
+   * of every index it appends to: fewer, larger transactions write fewer pages (bench:billing,
+   * ~2,300 records a run: 711 MB written with 2000, 599 MB with 5000). A transaction of 5000 holds
+   * SQLite's write lock for roughly 0.1–0.3 s.
+   */
   batch?: number;
 }
 
@@ -45,7 +51,7 @@ export interface Biller {
 }
 
 export function createBiller(o: BillerOptions): Biller {
-  const batch = o.batch ?? 2000;
+  const batch = o.batch ?? 5000;
   const biller: Biller = {
     async runOnce(now) {
       const pushed = (await biller.pushInstances(now)) + (await biller.pushTraffic(now));
