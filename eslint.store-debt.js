@@ -10,10 +10,8 @@ export const STORE_PORT_DEBT = [
   'src/iam/rotate-master-key.ts',
   'src/services/access/backup-ips.ts',
   'src/services/access/guards.ts',
-  'src/services/access/outband-info.ts',
   'src/services/bill/summaries.ts',
   'src/services/fleet/billing.ts',
-  'src/services/fleet/describe-servers.ts',
   'src/services/heartbeats/modify-heartbeat.ts',
   'src/services/instances/batch-actions.ts',
   'src/services/instances/catalog-queries.ts',
@@ -25,7 +23,5 @@ export const STORE_PORT_DEBT = [
   'src/services/instances/run-instances.ts',
   'src/services/instances/views.ts',
   'src/services/monitor/alarm-policies.ts',
-  'src/services/monitor/get-monitor-data.ts',
-  'src/services/placement/join-group.ts',
   'src/services/vpc/addresses-binding.ts',
 ];
