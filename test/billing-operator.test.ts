@@ -7,13 +7,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { reconcileDay } from '../src/billing/reconcile.ts';
+import { createBiller } from '../src/billing/biller.ts';
+import { balanceOf, recharge, setBudgetWarning } from '../src/billing/ledger.ts';
+import { checkFinishedDays, reconcileDay } from '../src/billing/reconcile.ts';
 import { createAccountWithRoot, createApiKey } from '../src/iam/accounts.ts';
+import { listNotifications } from '../src/store/repos/billing.ts';
 import { putEipTrafficHour } from '../src/store/repos/eip-traffic.ts';
 import { observePower } from '../src/store/repos/power-observations.ts';
 import { failure, sdk, waitFor, type Call } from './support/cloud.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { addAccount, addInstances, apply, sqliteStore } from './support/billing-world.ts';
+import { addAccount, addInstances, apply, flavorPrice, sqliteStore } from './support/billing-world.ts';
 
 let server: TestServer;
 let ops: Call;
@@ -22,7 +25,8 @@ let vpc: Call;
 let uin: string;
 
 before(async () => {
-  server = await startTestServer({ BMS_SIM_TIME_SCALE: '0' }, { rateLimiter: { take: () => true } });
+  // the biller's timer runs (every 200 ms, at the real time): the daily check must follow its runs
+  server = await startTestServer({ BMS_SIM_TIME_SCALE: '0', BMS_BILLING_RUN_MS: '200' }, { rateLimiter: { take: () => true } });
   ops = sdk(server.credentials.operator, 'bmsops');
   const { account, root } = await createAccountWithRoot(server.store.db, 'Operator Billed', 'tenant', Date.now());
   uin = account.uin;
@@ -96,6 +100,11 @@ describe('operator billing', () => {
 });
 
 describe('daily reconciliation', () => {
+  it('runs after the server\'s biller runs: the past week is checked once', async () => {
+    const rows = await waitFor('the daily check', () => server.store.db.selectFrom('billing_reconciliations').select('day').execute(), (r) => r.length >= 7, 10_000, 100);
+    assert.equal(rows.length, 7);
+  });
+
   it('lists a billed instance whose server was seen off for hours, not one seen on', async () => {
     const w = await sqliteStore();
     try {
@@ -109,8 +118,46 @@ describe('daily reconciliation', () => {
       }
       const findings = await reconcileDay(w.store.db, { from: day, to: day + 86_400_000 }, 3600);
       assert.deepEqual(findings.map((f) => [f.instanceId, f.billedSeconds, f.poweredOnSeconds, f.observedSeconds]), [['bms-off', 86_400, 6 * 3600, 86_400]]);
+
+      // The daily check: the day is checked once it has been over an hour, by one process, once; each finding is logged.
+      const warned: Array<Record<string, unknown>> = [];
+      const logger = { info: () => {}, warn: (o: object) => { warned.push(o as Record<string, unknown>); } };
+      const early = await checkFinishedDays(w.store, day + 86_400_000 + 30 * 60_000, logger);
+      assert.ok(!early.some((c) => c.day === '2026-05-10'), 'not before the day has been over an hour');
+      assert.equal(early.length, 7, 'the week before it, checked (empty)');
+      const checked = await checkFinishedDays(w.store, day + 86_400_000 + 3_600_000, logger);
+      assert.deepEqual(checked.map((c) => [c.day, c.findings.map((f) => f.instanceId)]), [['2026-05-10', ['bms-off']]]);
+      assert.deepEqual(warned.map((o) => [o['day'], o['instanceId'], o['differenceSeconds']]), [['2026-05-10', 'bms-off', 18 * 3600]]);
+      assert.deepEqual(await checkFinishedDays(w.store, day + 86_400_000 + 7_200_000, logger), [], 'another run (or process) checks nothing again');
+      assert.equal(warned.length, 1);
+      const row = await w.store.db.selectFrom('billing_reconciliations').selectAll().where('day', '=', '2026-05-10').executeTakeFirstOrThrow();
+      assert.equal(Number(row.finding_count), 1);
+      assert.deepEqual(JSON.parse(row.findings), findings);
     } finally {
       await w.dispose();
+    }
+  });
+});
+
+describe('budget warning', () => {
+  it('is dated by the deduction that took the balance below it, with that balance, however the deductions were batched', async () => {
+    for (const batch of [1, 2, 1000]) {
+      const w = await sqliteStore();
+      try {
+        const t = Date.UTC(2026, 6, 1);
+        await addAccount(w.store, '200002', t);
+        await addInstances(w.store, [{ id: 'bms-warn', accountUin: '200002', flavorId: 'f-warn' }], t);
+        await flavorPrice(w.store, 'f-warn', 2000); // 20.00 an hour
+        await apply(w.store, ['bms-warn'], 'provisioned', t);
+        await recharge(w.store, { accountUin: '200002', key: 'open', cents: 10_000, remark: '' }, t);
+        await setBudgetWarning(w.store, '200002', 1, 5_000, t);
+        // hourly periods, deducted at once: 100.00 → 80 → 60 → 40 (below 50: the third) → 20 → 0
+        await createBiller({ store: w.store, periodMs: 3_600_000, deductDelayMs: 0, batch }).runOnce(t + 5 * 3_600_000);
+        assert.equal(await balanceOf(w.store, '200002'), 0);
+        assert.deepEqual(await listNotifications(w.store.db, '200002'), [{ at: t + 3 * 3_600_000, balanceCents: 4_000, thresholdCents: 5_000 }], `batch ${batch}`);
+      } finally {
+        await w.dispose();
+      }
     }
   });
 });

@@ -3,12 +3,13 @@
  *
  * One `runOnce(now)` does three passes, each safe to interrupt anywhere and to run in several
  * processes at once:
- *   1. instances — every billable span in the lifecycle journal (src/store/repos/state-history.ts)
- *      yields its due periods (src/billing/rating.ts); each becomes a record keyed
- *      `bms:<instance>:<period start>`, pushed at the period's end, deduction due a delay later;
+ *   1. instances — every billable span in the lifecycle journal that may have a period due (read
+ *      with its cursor by spansToPush, src/store/repos/billing.ts) yields its due periods
+ *      (src/billing/rating.ts); each becomes a record keyed
+ *      `bms:<period start>:<instance>`, pushed at the period's end, deduction due a delay later;
  *   2. EIP traffic — each EIP's metered hours (eip_traffic_hours) summed per period of the same
  *      length, anchored at the epoch, pushed once the period's last hour is settled (an hour after
- *      it closed), keyed `eip:<eip>:<period start>`, as its own product line;
+ *      it closed), keyed `eip:<period start>:<eip>`, as its own product line;
  *   3. deductions — every record whose deduction is due becomes one ledger row keyed
  *      `deduct:<record key>`, and the account's balance moves in that same transaction.
  * Records and deductions are dated by their schedule (period end, due time), not by when a
@@ -18,7 +19,6 @@
 import type { Kysely } from 'kysely';
 import { HOUR_MS } from '../store/repos/eip-traffic.ts';
 import * as bills from '../store/repos/billing.ts';
-import { billableSpans } from '../store/repos/state-history.ts';
 import type { Database } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 import { formatCents, parseCents } from './money.ts';
@@ -62,13 +62,10 @@ export function createBiller(o: BillerOptions): Biller {
 
 async function pushInstances(o: BillerOptions, now: number, batch: number): Promise<number> {
   const db = o.store.db;
-  const cursors = await bills.loadCursors(db, 'bms:');
   const due: Array<{ instanceId: string; accountUin: string; pushedUntil: number; periods: ReturnType<typeof duePeriods> }> = [];
-  for (const span of await billableSpans(db)) {
-    const c = cursors.get(`bms:${span.instanceId}`);
-    if (c?.closed) continue;
-    const d = duePeriods(span, c?.pushedUntil ?? null, now, o.periodMs);
-    if (d.periods.length > 0 || (d.closed && c !== undefined)) due.push({ instanceId: span.instanceId, accountUin: span.accountUin, pushedUntil: c?.pushedUntil ?? span.from, periods: d });
+  for (const span of await bills.spansToPush(db, now - o.periodMs)) {
+    const d = duePeriods(span, span.pushedUntil, now, o.periodMs);
+    if (d.periods.length > 0 || (d.closed && span.pushedUntil !== null)) due.push({ instanceId: span.instanceId, accountUin: span.accountUin, pushedUntil: span.pushedUntil ?? span.from, periods: d });
   }
   if (due.length === 0) return 0;
   const ctx = await ratingContext(db, due.map((d) => d.instanceId));
@@ -95,7 +92,7 @@ async function pushInstances(o: BillerOptions, now: number, batch: number): Prom
       const seconds = (p.end - p.start) / 1000;
       const unit = priceAt(history, p.start) ?? history[0]!.cents;
       records.push({
-        record_key: `bms:${d.instanceId}:${p.start}`, account_uin: d.accountUin, product: 'bms', resource_id: d.instanceId,
+        record_key: recordKey('bms', p.start, d.instanceId), account_uin: d.accountUin, product: 'bms', resource_id: d.instanceId,
         resource_name: inst.name, sub_product: inst.flavorId, region: ctx.regionOf.get(inst.zone) ?? '', zone: inst.zone,
         period_start: p.start, period_end: p.end, quantity: seconds, unit_price_cents: unit, amount_cents: instanceAmount(seconds, unit),
         final: p.final ? 1 : 0, pushed_at: p.end, deduct_due_at: p.end + o.deductDelayMs, deducted_at: null,
@@ -107,6 +104,17 @@ async function pushInstances(o: BillerOptions, now: number, batch: number): Prom
   }
   if (records.length > 0 || cursorRows.length > 0) await flush();
   return written;
+}
+
+/**
+ * A usage record's key: `<product>:<period start>:<resource>`. Period first, so the records a run
+ * pushes (and their deductions, keyed `deduct:<record key>`) land at the end of the key index,
+ * where SQLite appends to a few pages, rather than scattered over every resource's corner of it
+ * (resource first, each run rewrote pages all over the index: most of bench:billing's time went
+ * to writing them to the WAL).
+ */
+export function recordKey(product: 'bms' | 'eip', periodStart: number, resourceId: string): string {
+  return `${product}:${String(periodStart).padStart(13, '0')}:${resourceId}`;
 }
 
 interface RatingContext {
@@ -148,7 +156,7 @@ async function pushTraffic(o: BillerOptions, now: number): Promise<number> {
     const unit = priceAt(prices.get(`traffic:${r.isp}`) ?? [], r.periodStart) ?? 0;
     const pushedAt = r.periodStart + o.periodMs + HOUR_MS;
     return {
-      record_key: `eip:${r.eipId}:${r.periodStart}`, account_uin: r.accountUin, product: 'eip', resource_id: r.eipId, resource_name: r.address,
+      record_key: recordKey('eip', r.periodStart, r.eipId), account_uin: r.accountUin, product: 'eip', resource_id: r.eipId, resource_name: r.address,
       sub_product: r.isp, region: r.region, zone: '', period_start: r.periodStart, period_end: r.periodStart + o.periodMs, quantity: r.bytes,
       unit_price_cents: unit, amount_cents: trafficAmount(r.bytes, unit), final: 0, pushed_at: pushedAt,
       deduct_due_at: pushedAt + o.deductDelayMs, deducted_at: null,
@@ -167,26 +175,37 @@ async function deduct(o: BillerOptions, now: number, batch: number): Promise<{ d
   let deducted = 0;
   let notified = 0;
   for (;;) {
-    const candidates = await bills.dueDeductions(o.store.db, now, batch);
-    if (candidates.length === 0) break;
-    const r = await o.store.transaction((tx) => deductBatch(o, tx, candidates, now));
+    const r = await o.store.transaction((tx) => deductBatch(o, tx, now, batch));
     deducted += r.deducted;
     notified += r.notified;
-    if (candidates.length < batch) break;
+    if (r.candidates < batch) break;
   }
   return { deducted, notified };
 }
 
-async function deductBatch(o: BillerOptions, tx: Kysely<Database>, candidates: bills.BillingRecordRow[], now: number) {
+/**
+ * Up to `batch` due deductions, in one transaction. On SQLite the transaction holds the
+ * database's write lock from its start (BEGIN IMMEDIATE), so the records it reads are the ones
+ * it deducts. On PostgreSQL it locks the rows of their accounts, then reads them again under
+ * those locks: another process may have deducted some meanwhile.
+ */
+async function deductBatch(o: BillerOptions, tx: Kysely<Database>, now: number, batch: number) {
+  const candidates = await bills.dueDeductions(tx, now, batch);
+  if (candidates.length === 0) return { deducted: 0, notified: 0, candidates: 0 };
+  const postgres = o.store.dialect === 'postgres';
   const uins = [...new Set(candidates.map((c) => c.account_uin))];
   await bills.ensureBillingAccounts(tx, uins, now);
-  const accounts = await bills.getBillingAccounts(tx, uins, o.store.dialect === 'postgres');
-  // Re-read under the account locks: another process may have deducted some meanwhile.
-  const records = await bills.dueDeductions(tx, now, candidates.length, candidates.map((c) => c.record_key));
+  const accounts = await bills.getBillingAccounts(tx, uins, postgres);
+  const records = postgres ? await bills.dueDeductions(tx, now, candidates.length, candidates.map((c) => c.record_key)) : candidates;
   const balance = new Map([...accounts].map(([u, a]) => [u, a.balanceCents]));
+  // The deduction that takes an armed account below its warning is the one the notification is
+  // dated by (and whose balance it shows) — the same whichever batch or process made it.
+  const crossedAt = new Map<string, { at: number; balanceCents: number }>();
   const rows: bills.LedgerRow[] = records.map((r) => {
     const after = balance.get(r.account_uin)! - r.amount_cents;
     balance.set(r.account_uin, after);
+    const a = accounts.get(r.account_uin)!;
+    if (a.warnStatus === 1 && a.warnedAt === null && after < a.warnThresholdCents && !crossedAt.has(r.account_uin)) crossedAt.set(r.account_uin, { at: r.deduct_due_at, balanceCents: after });
     return {
       entry_key: `deduct:${r.record_key}`, account_uin: r.account_uin, kind: 'deduct', amount_cents: -r.amount_cents, balance_after_cents: after,
       record_key: r.record_key, remark: `${r.product} ${r.resource_id} ${new Date(r.period_start).toISOString()}/${new Date(r.period_end).toISOString()}`,
@@ -201,13 +220,13 @@ async function deductBatch(o: BillerOptions, tx: Kysely<Database>, candidates: b
     const after = balance.get(uin)!;
     if (after === a.balanceCents) continue;
     await bills.setBalance(tx, uin, after, now);
-    if (a.warnStatus === 1 && after < a.warnThresholdCents && a.warnedAt === null) {
-      const at = Math.max(...rows.filter((r) => r.account_uin === uin).map((r) => r.created_at));
-      await bills.insertNotification(tx, { accountUin: uin, at, balanceCents: after, thresholdCents: a.warnThresholdCents });
-      await bills.setWarning(tx, uin, { warnedAt: at });
-      o.logger?.warn({ accountUin: uin, balance: formatCents(after), threshold: formatCents(a.warnThresholdCents) }, 'balance below the budget warning');
+    const crossed = crossedAt.get(uin);
+    if (crossed !== undefined) {
+      await bills.insertNotification(tx, { accountUin: uin, at: crossed.at, balanceCents: crossed.balanceCents, thresholdCents: a.warnThresholdCents });
+      await bills.setWarning(tx, uin, { warnedAt: crossed.at });
+      o.logger?.warn({ accountUin: uin, balance: formatCents(crossed.balanceCents), threshold: formatCents(a.warnThresholdCents) }, 'balance below the budget warning');
       notified += 1;
     }
   }
-  return { deducted: rows.length, notified };
+  return { deducted: rows.length, notified, candidates: candidates.length };
 }

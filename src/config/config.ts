@@ -7,7 +7,8 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
-const schema = z.object({
+/** The environment variables, each with its default and its meaning. */
+export const envSchema = z.object({
   /** Address the API listens on. */
   BMS_HOST: z.string().min(1).default('127.0.0.1'),
   /** TCP port of the API; 0 picks a free one. */
@@ -104,92 +105,56 @@ const schema = z.object({
   BMS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type Config = {
-  host: string;
-  port: number;
-  dataDir: string;
-  databaseUrl: string | undefined;
-  masterKey: string | undefined;
-  region: string;
-  zones: string[];
-  logLevel: z.infer<typeof schema>['BMS_LOG_LEVEL'];
-  simTimeScale: number;
-  demo: boolean;
-  /** Seed the demo EIP pool (with `demo`). */
-  demoEips: boolean;
-  workers: number;
-  taskLeaseMs: number;
-  powerSyncMs: number;
-  previousMasterKeys: string | undefined;
-  newMasterKey: string | undefined;
-  masterKeyReloadMs: number;
-  rateLimiter: 'store' | 'memory';
-  rateLimitCacheMs: number;
-  monitoring: { rollupMs: number; simMetricsMs: number; alarmMs: number; agentEndpoint: string | undefined };
-  labRedfish: boolean;
-  labRedfishPort: number;
-  redfishCaFile: string | undefined;
-  osImageManifest: string | undefined;
-  installBaseUrl: string | undefined;
-  console: { idleMs: number; absoluteMs: number };
-  billing: { periodMs: number; deductDelayMs: number; runMs: number; demoBalance: string };
+/** The configuration the service runs with: the environment, parsed and shaped (its type is derived, not written twice). */
+const configSchema = envSchema.transform((c) => ({
+  host: c.BMS_HOST,
+  port: c.BMS_PORT,
+  dataDir: resolve(c.BMS_DATA_DIR),
+  databaseUrl: c.BMS_DATABASE_URL || undefined,
+  masterKey: c.BMS_MASTER_KEY || undefined,
+  region: c.BMS_REGION,
+  zones: c.BMS_ZONES.split(','),
+  logLevel: c.BMS_LOG_LEVEL,
+  simTimeScale: c.BMS_SIM_TIME_SCALE,
+  demo: c.BMS_DEMO === '1',
+  demoEips: c.BMS_DEMO_EIPS === '1',
+  workers: c.BMS_WORKERS,
+  taskLeaseMs: c.BMS_TASK_LEASE_MS,
+  powerSyncMs: c.BMS_POWER_SYNC_MS,
+  previousMasterKeys: c.BMS_PREVIOUS_MASTER_KEYS || undefined,
+  newMasterKey: c.BMS_NEW_MASTER_KEY || undefined,
+  masterKeyReloadMs: c.BMS_MASTER_KEY_RELOAD_MS,
+  rateLimiter: c.BMS_RATE_LIMITER,
+  rateLimitCacheMs: c.BMS_RATE_LIMIT_CACHE_MS,
+  monitoring: { rollupMs: c.BMS_METRICS_ROLLUP_MS, simMetricsMs: c.BMS_SIM_METRICS_MS, alarmMs: c.BMS_ALARM_EVAL_MS, agentEndpoint: c.BMS_AGENT_ENDPOINT || undefined },
+  labRedfish: c.BMS_LAB_REDFISH === '1',
+  labRedfishPort: c.BMS_LAB_REDFISH_PORT,
+  redfishCaFile: c.BMS_REDFISH_CA_FILE || undefined,
+  osImageManifest: c.BMS_OS_IMAGE_MANIFEST || undefined,
+  installBaseUrl: c.BMS_INSTALL_BASE_URL || undefined,
+  console: { idleMs: c.BMS_CONSOLE_IDLE_MINUTES * 60_000, absoluteMs: c.BMS_CONSOLE_SESSION_HOURS * 3_600_000 },
+  billing: {
+    periodMs: c.BMS_BILLING_PUSH_PERIOD_S * 1000, deductDelayMs: c.BMS_BILLING_DEDUCT_DELAY_S * 1000,
+    runMs: c.BMS_BILLING_RUN_MS, demoBalance: c.BMS_DEMO_BALANCE,
+  },
   http: {
-    headersTimeoutMs: number;
-    bodyTimeoutMs: number;
-    keepAliveTimeoutMs: number;
-    maxHeaderBytes: number;
-    maxConnectionsPerIp: number;
-    maxBufferedBytes: number;
-  };
-  stopTimeoutMs: number;
-};
+    headersTimeoutMs: c.BMS_HTTP_HEADERS_TIMEOUT_MS,
+    bodyTimeoutMs: c.BMS_HTTP_BODY_TIMEOUT_MS,
+    keepAliveTimeoutMs: c.BMS_HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    maxHeaderBytes: c.BMS_HTTP_MAX_HEADER_BYTES,
+    maxConnectionsPerIp: c.BMS_HTTP_MAX_CONNECTIONS_PER_IP,
+    maxBufferedBytes: c.BMS_HTTP_MAX_BUFFERED_BYTES,
+  },
+  stopTimeoutMs: c.BMS_STOP_TIMEOUT_MS,
+}));
+
+export type Config = z.output<typeof configSchema>;
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = schema.safeParse(env);
+  const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`invalid configuration:\n${lines.join('\n')}`);
   }
-  const c = parsed.data;
-  return {
-    host: c.BMS_HOST,
-    port: c.BMS_PORT,
-    dataDir: resolve(c.BMS_DATA_DIR),
-    databaseUrl: c.BMS_DATABASE_URL || undefined,
-    masterKey: c.BMS_MASTER_KEY || undefined,
-    region: c.BMS_REGION,
-    zones: c.BMS_ZONES.split(','),
-    logLevel: c.BMS_LOG_LEVEL,
-    simTimeScale: c.BMS_SIM_TIME_SCALE,
-    demo: c.BMS_DEMO === '1',
-    demoEips: c.BMS_DEMO_EIPS === '1',
-    workers: c.BMS_WORKERS,
-    taskLeaseMs: c.BMS_TASK_LEASE_MS,
-    powerSyncMs: c.BMS_POWER_SYNC_MS,
-    previousMasterKeys: c.BMS_PREVIOUS_MASTER_KEYS || undefined,
-    newMasterKey: c.BMS_NEW_MASTER_KEY || undefined,
-    masterKeyReloadMs: c.BMS_MASTER_KEY_RELOAD_MS,
-    rateLimiter: c.BMS_RATE_LIMITER,
-    rateLimitCacheMs: c.BMS_RATE_LIMIT_CACHE_MS,
-    monitoring: { rollupMs: c.BMS_METRICS_ROLLUP_MS, simMetricsMs: c.BMS_SIM_METRICS_MS, alarmMs: c.BMS_ALARM_EVAL_MS, agentEndpoint: c.BMS_AGENT_ENDPOINT || undefined },
-    labRedfish: c.BMS_LAB_REDFISH === '1',
-    labRedfishPort: c.BMS_LAB_REDFISH_PORT,
-    redfishCaFile: c.BMS_REDFISH_CA_FILE || undefined,
-    osImageManifest: c.BMS_OS_IMAGE_MANIFEST || undefined,
-    installBaseUrl: c.BMS_INSTALL_BASE_URL || undefined,
-    console: { idleMs: c.BMS_CONSOLE_IDLE_MINUTES * 60_000, absoluteMs: c.BMS_CONSOLE_SESSION_HOURS * 3_600_000 },
-    billing: {
-      periodMs: c.BMS_BILLING_PUSH_PERIOD_S * 1000, deductDelayMs: c.BMS_BILLING_DEDUCT_DELAY_S * 1000,
-      runMs: c.BMS_BILLING_RUN_MS, demoBalance: c.BMS_DEMO_BALANCE,
-    },
-    http: {
-      headersTimeoutMs: c.BMS_HTTP_HEADERS_TIMEOUT_MS,
-      bodyTimeoutMs: c.BMS_HTTP_BODY_TIMEOUT_MS,
-      keepAliveTimeoutMs: c.BMS_HTTP_KEEP_ALIVE_TIMEOUT_MS,
-      maxHeaderBytes: c.BMS_HTTP_MAX_HEADER_BYTES,
-      maxConnectionsPerIp: c.BMS_HTTP_MAX_CONNECTIONS_PER_IP,
-      maxBufferedBytes: c.BMS_HTTP_MAX_BUFFERED_BYTES,
-    },
-    stopTimeoutMs: c.BMS_STOP_TIMEOUT_MS,
-  };
+  return parsed.data;
 }

@@ -35,6 +35,7 @@ const ERROR_MEANING: Record<string, [string, string]> = {
   'AuthFailure.UnauthorizedOperation': ['The request is not authorized (CAM).', '请求未授权（CAM）。'],
   DryRunOperation: ['DryRun: the request would have succeeded; nothing was changed.', 'DryRun 操作：请求可以成功，但未做任何变更。'],
   FailedOperation: ['The operation failed (the message says why).', '操作失败（原因见错误信息）。'],
+  'InvalidAccount.InsufficientBalance': ['The account is in arrears (its balance, named in the message, is negative): recharge it before launching.', '账号已欠费（错误信息中给出余额）：请充值后再创建实例。'],
   InternalError: ['Internal error (never caused by the request; report the RequestId).', '内部错误（与请求无关，请提供 RequestId）。'],
   InvalidAction: ['The action does not exist in this service.', '接口不存在。'],
   InvalidParameter: ['A parameter has the wrong type or format.', '参数类型或格式错误。'],
@@ -111,6 +112,7 @@ function errorsOf(name: string, a: Action): string[] {
   if (a.input.some((m) => m.name === 'DryRun')) codes.add('DryRunOperation');
   if (a.mutating) ['ResourceUnavailable', 'UnsupportedOperation', 'LimitExceeded'].forEach((c) => codes.add(c));
   if (/^(Run|Create|Allocate)/.test(name)) codes.add('ResourceInsufficient');
+  if (name === 'RunInstances') codes.add('InvalidAccount.InsufficientBalance'); // a tenant in arrears cannot launch (src/billing/arrears.ts)
   return ERROR_CODES.filter((c) => codes.has(c));
 }
 

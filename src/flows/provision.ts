@@ -14,6 +14,7 @@ import type { Flow } from '../tasks/flow.ts';
 import { buildRaidStep, gateStep, installOsStep, MINUTE, powerStep, quarantine, returnServer, wipeStep } from './common-steps.ts';
 import type { FlowDeps } from './deps.ts';
 import { provisionRescueSteps, provisionSteps } from './capabilities/index.ts';
+import { detachServer } from '../store/repos/instances.ts';
 
 export const provisionFlow: Flow<FlowDeps> = {
   name: 'provision',
@@ -43,7 +44,7 @@ export const provisionFlow: Flow<FlowDeps> = {
       name: 'return-server', timeoutMs: MINUTE,
       run: (ctx) => ctx.deps.store.transaction(async (tx) => {
         await returnServer(tx, ctx.task.serverId, ctx.now());
-        await tx.updateTable('instances').set({ server_id: null }).where('id', '=', ctx.task.instanceId!).execute();
+        await detachServer(tx, ctx.task.instanceId!);
       }),
     },
   ],

@@ -6,13 +6,12 @@
  * pair belongs to a user; its SecretKey is sealed before it reaches the store.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { createAccount, type Account, type AccountKind } from '../store/repos/accounts.ts';
 import { createKey } from '../store/repos/api-keys.ts';
 import { createUser, type User } from '../store/repos/users.ts';
-import type { Database } from '../store/schema.ts';
 import { newKeyPair } from './credentials.ts';
 import type { SecretBox } from './secret-box.ts';
+import type { Tx } from '../store/store.ts';
 
 const digits = (prefix: string, length: number) => {
   let s = prefix;
@@ -21,7 +20,7 @@ const digits = (prefix: string, length: number) => {
 };
 
 export async function createAccountWithRoot(
-  db: Kysely<Database>, name: string, kind: AccountKind, now: number,
+  db: Tx, name: string, kind: AccountKind, now: number,
 ): Promise<{ account: Account; root: User }> {
   const account = await createAccount(db, {
     uin: digits('100', 12), appId: Number(digits('125', 10)), uuid: randomUUID(), name, kind, createdAt: now,
@@ -33,7 +32,7 @@ export async function createAccountWithRoot(
 }
 
 export async function createApiKey(
-  db: Kysely<Database>, box: SecretBox, userId: string, now: number,
+  db: Tx, box: SecretBox, userId: string, now: number,
 ): Promise<{ secretId: string; secretKey: string }> {
   const pair = newKeyPair();
   await createKey(db, {

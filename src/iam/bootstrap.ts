@@ -8,13 +8,11 @@
  */
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Kysely } from 'kysely';
 import { listKeysForUser } from '../store/repos/api-keys.ts';
 import { upsertRegion, upsertZone, listZones } from '../store/repos/regions.ts';
 import { getSetting, setSetting } from '../store/repos/settings.ts';
 import { getRootUser } from '../store/repos/users.ts';
-import type { Store } from '../store/store.ts';
-import type { Database } from '../store/schema.ts';
+import type { Store, Tx } from '../store/store.ts';
 import { createAccountWithRoot, createApiKey } from './accounts.ts';
 import { getUserCredentials, putUserCredentials } from '../store/repos/user-credentials.ts';
 import { hashPassword, randomPassword } from './passwords.ts';
@@ -68,7 +66,7 @@ export async function bootstrap(
   };
 }
 
-async function seedRegion(db: Kysely<Database>, region: string, zones: string[]) {
+async function seedRegion(db: Tx, region: string, zones: string[]) {
   const [zh, en] = REGION_NAMES[region] ?? [region, region];
   await upsertRegion(db, { region, name: zh, nameEn: en, state: 'AVAILABLE' });
   const existing = new Set((await listZones(db, region)).map((z) => z.zone));

@@ -10,20 +10,19 @@
  * The resolver also reads resource tags for the gateway's authorization step, when a policy
  * has a `qcs:resource_tag/…` condition (`ResourceTagReader`, src/iam/resources.ts).
  */
-import type { Kysely } from 'kysely';
 import type { CredentialResolver, ResolvedCredential } from './ports.ts';
 import { getKey } from '../store/repos/api-keys.ts';
 import { TAGGABLE_KINDS, tagsOfResources, type TaggedResource } from '../store/repos/resource-tags.ts';
-import type { Database } from '../store/schema.ts';
 import { policiesForKey } from './policies.ts';
 import { tagKey, type ResourceRef, type ResourceTagReader, type ResourceTags } from './resources.ts';
 import type { SecretBox } from './secret-box.ts';
 import { tokenMatcher } from './temporary-credentials.ts';
+import type { Tx } from '../store/store.ts';
 
 const TTL_MS = 1_000;
 const MAX_ENTRIES = 10_000;
 
-export function storeCredentialResolver(db: Kysely<Database>, box: SecretBox, clock: () => number): CredentialResolver & ResourceTagReader {
+export function storeCredentialResolver(db: Tx, box: SecretBox, clock: () => number): CredentialResolver & ResourceTagReader {
   const cache = new Map<string, { value: ResolvedCredential | undefined; until: number }>();
   return {
     resolve(secretId) {
@@ -40,7 +39,7 @@ export function storeCredentialResolver(db: Kysely<Database>, box: SecretBox, cl
   };
 }
 
-async function load(db: Kysely<Database>, box: SecretBox, secretId: string): Promise<ResolvedCredential | undefined> {
+async function load(db: Tx, box: SecretBox, secretId: string): Promise<ResolvedCredential | undefined> {
   const key = await getKey(db, secretId);
   if (!key || key.status !== 'Active') return undefined;
   const policies = key.isRoot && !key.tokenHash ? [] : await policiesForKey(db, key);
@@ -61,7 +60,7 @@ async function load(db: Kysely<Database>, box: SecretBox, secretId: string): Pro
 }
 
 /** Tags of the account's instances among `refs`; every other ref (and a foreign id) has none. */
-async function readResourceTags(db: Kysely<Database>, accountUin: string, refs: readonly ResourceRef[]): Promise<ResourceTags> {
+async function readResourceTags(db: Tx, accountUin: string, refs: readonly ResourceRef[]): Promise<ResourceTags> {
   const tags = new Map<string, Map<string, string>>(refs.map((r) => [tagKey(r), new Map()]));
   const taggable = refs.filter((r): r is ResourceRef & TaggedResource => (TAGGABLE_KINDS as readonly string[]).includes(r.kind));
   if (taggable.length === 0) return tags;

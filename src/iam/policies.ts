@@ -7,15 +7,13 @@
  * sub-users only: the root user holds every right already. Changes reach signing keys within
  * the credential cache's second (src/iam/credential-resolver.ts).
  */
-import type { Kysely } from 'kysely';
 import { ConflictError } from '../store/errors.ts';
 import {
   attachedDocuments, attachPolicy, deletePolicies, detachPolicy, findPolicyByName, getPolicy, getSessionPolicy, insertPolicy, type Policy,
 } from '../store/repos/policies.ts';
 import { nextValues } from '../store/repos/sequences.ts';
 import type { User } from '../store/repos/users.ts';
-import type { Database } from '../store/schema.ts';
-import type { Store } from '../store/store.ts';
+import type { Store, Tx } from '../store/store.ts';
 import { badPolicyName, policyDocumentRejected, policyNameTaken, policyNotFound, rootUserTarget } from './errors.ts';
 import { parsePolicyDocument, PolicyDocumentError, type PolicyDocument } from './policy/document.ts';
 
@@ -47,7 +45,7 @@ export async function createPolicy(
   });
 }
 
-export async function policyOf(db: Kysely<Database>, accountUin: string, id: number): Promise<Policy> {
+export async function policyOf(db: Tx, accountUin: string, id: number): Promise<Policy> {
   const policy = await getPolicy(db, accountUin, id);
   if (!policy) throw policyNotFound(id);
   return policy;
@@ -79,7 +77,7 @@ export async function detachFromUser(store: Store, accountUin: string, policyId:
 
 /** What a key acts under: the user's attached policies (none for root) and a temporary key's session policy. */
 export async function policiesForKey(
-  db: Kysely<Database>, key: { userId: string; isRoot: boolean; secretId: string; tokenHash?: string | undefined },
+  db: Tx, key: { userId: string; isRoot: boolean; secretId: string; tokenHash?: string | undefined },
 ): Promise<PolicyDocument[]> {
   const texts = key.isRoot ? [] : await attachedDocuments(db, key.userId);
   const docs = texts.map((t) => parsePolicyDocument(t));

@@ -12,9 +12,8 @@
  * that makes the change calls `reload()` and sees it at once. Until the first load completes
  * (the composition root awaits `ready()` before serving) the defaults apply.
  */
-import type { Kysely } from 'kysely';
 import { EVERY_ACCOUNT, listRateLimitOverrides } from '../store/repos/rate-limits.ts';
-import type { Database } from '../store/schema.ts';
+import type { Tx } from '../store/store.ts';
 
 export interface RateLimitOverrides {
   /**
@@ -32,7 +31,7 @@ export interface OverrideOptions {
   logger: { error(obj: object, msg?: string): void };
 }
 
-export function rateLimitOverrides(db: Kysely<Database>, opts: OverrideOptions): RateLimitOverrides {
+export function rateLimitOverrides(db: Tx, opts: OverrideOptions): RateLimitOverrides {
   let rules = new Map<string, number>();
   let loadedAt = -Infinity;
   let loading: Promise<void> | undefined;

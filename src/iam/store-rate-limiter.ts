@@ -27,11 +27,10 @@
  * `limitedBy(overrides, counter)` applies the operator's overrides (rate-limit-overrides.ts)
  * to any counter — this one, or the in-process `memoryRateLimiter` for a single node.
  */
-import type { Kysely } from 'kysely';
 import type { RateLimiter } from './ports.ts';
 import { incrementCounter, purgeCounters } from '../store/repos/rate-limits.ts';
-import type { Database } from '../store/schema.ts';
 import type { RateLimitOverrides } from './rate-limit-overrides.ts';
+import type { Tx } from '../store/store.ts';
 
 const PURGE_EVERY_MS = 10_000;
 const LOG_FAILURE_EVERY_MS = 10_000;
@@ -52,7 +51,7 @@ interface Share {
   pending?: Promise<void>;
 }
 
-export function storeRateLimiter(db: Kysely<Database>, opts: StoreRateLimiterOptions): RateLimiter {
+export function storeRateLimiter(db: Tx, opts: StoreRateLimiterOptions): RateLimiter {
   let window = 0;
   let shares = new Map<string, Share>();
   let purgedAt = 0;

@@ -7,11 +7,10 @@
  * token is AuthFailure.TokenFailure. The STS-like action that hands them out belongs to IAM.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { createKey } from '../store/repos/api-keys.ts';
-import type { Database } from '../store/schema.ts';
 import { newKeyPair, randomBase62 } from './credentials.ts';
 import type { SecretBox } from './secret-box.ts';
+import type { Tx } from '../store/store.ts';
 
 export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
@@ -34,7 +33,7 @@ export interface TemporaryCredentials {
 }
 
 export async function issueTemporaryCredentials(
-  db: Kysely<Database>, box: SecretBox, userId: string, now: number, ttlSeconds: number,
+  db: Tx, box: SecretBox, userId: string, now: number, ttlSeconds: number,
 ): Promise<TemporaryCredentials> {
   const { secretId, secretKey } = newKeyPair();
   const token = randomBase62(64);

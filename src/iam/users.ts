@@ -11,15 +11,13 @@
  * the key (src/store/repos/secret-reads.ts), so no key leaves without its audit row.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { ConflictError } from '../store/errors.ts';
 import { deleteKeysOfUser, getKey, keyIdsOfUser, listPermanentKeys, setKeyStatus, deleteKey, type ApiKey, type KeyStatus, type KeyWithOwner } from '../store/repos/api-keys.ts';
 import { deleteSessionPolicies, detachAllFromUser } from '../store/repos/policies.ts';
 import { recordSecretRead, type SecretKind } from '../store/repos/secret-reads.ts';
 import { deleteUserCredentials, getUserCredentials, putUserCredentials } from '../store/repos/user-credentials.ts';
 import { createUser, deleteUser, getUserByName, getUserByUin, lockUser, type User } from '../store/repos/users.ts';
-import type { Database } from '../store/schema.ts';
-import type { Store } from '../store/store.ts';
+import type { Store, Tx } from '../store/store.ts';
 import { createApiKey } from './accounts.ts';
 import { badUserName, keyLimit, MAX_KEYS_PER_USER, passwordRejected, passwordWithoutLogin, userNameTaken, userNotFound } from './errors.ts';
 import { hashPassword, passwordProblem, randomPassword, verifyPassword } from './passwords.ts';
@@ -88,13 +86,13 @@ function newUserUin(): string {
 }
 
 /** The user of this account with this uin; ResourceNotFound otherwise (another account's uin included). */
-export async function userByUin(db: Kysely<Database>, accountUin: string, uin: string, path = 'TargetUin'): Promise<User> {
+export async function userByUin(db: Tx, accountUin: string, uin: string, path = 'TargetUin'): Promise<User> {
   const user = await getUserByUin(db, accountUin, uin);
   if (!user) throw userNotFound(`${path}=${uin}`);
   return user;
 }
 
-export async function userByName(db: Kysely<Database>, accountUin: string, name: string): Promise<User> {
+export async function userByName(db: Tx, accountUin: string, name: string): Promise<User> {
   const user = await getUserByName(db, accountUin, name);
   if (!user || user.isRoot) throw userNotFound(name);
   return user;
@@ -123,38 +121,38 @@ export interface NewKey {
 }
 
 /** `createUserKey` inside the caller's transaction. */
-export async function createUserKeyIn(tx: Kysely<Database>, box: SecretBox, user: User, reader: SecretReader): Promise<NewKey> {
+export async function createUserKeyIn(tx: Tx, box: SecretBox, user: User, reader: SecretReader): Promise<NewKey> {
   await lockUser(tx, user.id);
   if ((await listPermanentKeys(tx, user.id)).length >= MAX_KEYS_PER_USER) throw keyLimit(user.uin);
   return { ...(await createAuditedKey(tx, box, user, reader)), createdAt: reader.now };
 }
 
-async function createAuditedKey(tx: Kysely<Database>, box: SecretBox, user: User, reader: SecretReader) {
+async function createAuditedKey(tx: Tx, box: SecretBox, user: User, reader: SecretReader) {
   const pair = await createApiKey(tx, box, user.id, reader.now);
   await recordKeyRead(tx, 'api-key', pair.secretId, reader);
   return pair;
 }
 
-export async function recordKeyRead(tx: Kysely<Database>, kind: SecretKind, secretId: string, reader: SecretReader): Promise<void> {
+export async function recordKeyRead(tx: Tx, kind: SecretKind, secretId: string, reader: SecretReader): Promise<void> {
   await recordSecretRead(tx, {
     id: randomUUID(), kind, accountUin: reader.accountUin, userUin: reader.userUin, secretId: reader.secretId, resourceId: secretId,
     requestId: reader.requestId, sourceIp: reader.sourceIp, at: reader.now,
   });
 }
 
-export const listUserKeys = (db: Kysely<Database>, user: User): Promise<ApiKey[]> => listPermanentKeys(db, user.id);
+export const listUserKeys = (db: Tx, user: User): Promise<ApiKey[]> => listPermanentKeys(db, user.id);
 
 /** A permanent key of this account; undefined for temporary keys and other accounts' keys. */
-export async function accountKey(db: Kysely<Database>, accountUin: string, secretId: string): Promise<KeyWithOwner | undefined> {
+export async function accountKey(db: Tx, accountUin: string, secretId: string): Promise<KeyWithOwner | undefined> {
   const key = await getKey(db, secretId);
   return key && key.accountUin === accountUin && key.tokenHash === undefined ? key : undefined;
 }
 
-export const setUserKeyStatus = (db: Kysely<Database>, secretId: string, status: KeyStatus) => setKeyStatus(db, secretId, status);
-export const deleteUserKey = (db: Kysely<Database>, secretId: string) => deleteKey(db, secretId);
+export const setUserKeyStatus = (db: Tx, secretId: string, status: KeyStatus) => setKeyStatus(db, secretId, status);
+export const deleteUserKey = (db: Tx, secretId: string) => deleteKey(db, secretId);
 
 /** The user whose console password this is, or undefined (unknown user, no console login, wrong password). */
-export async function verifyConsoleLogin(db: Kysely<Database>, accountUin: string, name: string, password: string): Promise<User | undefined> {
+export async function verifyConsoleLogin(db: Tx, accountUin: string, name: string, password: string): Promise<User | undefined> {
   const user = await getUserByName(db, accountUin, name);
   const creds = user && (await getUserCredentials(db, user.id));
   if (!user || !creds?.consoleLogin || !creds.passwordHash) return undefined;

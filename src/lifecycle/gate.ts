@@ -12,11 +12,11 @@
  * (console live status).
  */
 import { EventEmitter } from 'node:events';
-import type { Kysely } from 'kysely';
 import { ApiError } from '../shared/errors.ts';
 import { announce } from '../store/changes.ts';
 import { appendStateHistory } from '../store/repos/state-history.ts';
-import type { Database } from '../store/schema.ts';
+import { compareAndSetStatus, liveStatuses, type StatusColumns } from '../store/repos/instance-status.ts';
+import type { Tx } from '../store/store.ts';
 import { sourcesOf, target, type InstanceStatus, type LifecycleEvent } from './transitions.ts';
 
 export interface Transition {
@@ -32,7 +32,7 @@ export interface GateOptions {
   /** Treat instances already in the target status as done (a resumed step re-applying its event). */
   idempotent?: boolean;
   /** Extra columns written with the status (e.g. `error`). */
-  set?: Partial<Pick<Database['instances'], 'error' | 'server_id' | 'private_ip' | 'password_hash'>>;
+  set?: StatusColumns;
   logger?: { info(obj: object, msg?: string): void };
 }
 
@@ -41,11 +41,10 @@ const ACTION_OF: Partial<Record<LifecycleEvent, string>> = {
 };
 
 export async function applyEvent(
-  tx: Kysely<Database>, instanceIds: string[], event: LifecycleEvent, now: number, opts: GateOptions = {},
+  tx: Tx, instanceIds: string[], event: LifecycleEvent, now: number, opts: GateOptions = {},
 ): Promise<Transition[]> {
   if (instanceIds.length === 0) return [];
-  const rows = await tx.selectFrom('instances').select(['id', 'status', 'account_uin']).where('id', 'in', instanceIds)
-    .where('deleted_at', 'is', null).execute();
+  const rows = await liveStatuses(tx, instanceIds);
   const byId = new Map(rows.map((r) => [r.id, r.status]));
   const accountOf = new Map(rows.map((r) => [r.id, r.account_uin]));
   const plan: Transition[] = [];
@@ -63,11 +62,7 @@ export async function applyEvent(
     plan.push({ instanceId: id, from, to, event });
   }
   for (const t of plan) {
-    const result = await tx.updateTable('instances')
-      .set({ status: t.to ?? t.from, updated_at: now, ...(t.to === null ? { deleted_at: now } : {}), ...opts.set })
-      .where('id', '=', t.instanceId).where('status', '=', t.from).where('deleted_at', 'is', null)
-      .executeTakeFirst();
-    if (result.numUpdatedRows !== 1n) throw new Error(`lifecycle: ${t.instanceId} changed concurrently during ${event}`);
+    if (!(await compareAndSetStatus(tx, t.instanceId, t.from, t.to, now, opts.set))) throw new Error(`lifecycle: ${t.instanceId} changed concurrently during ${event}`);
     // Published when (and only if) this transaction commits: the console's live status.
     announce(tx, { kind: 'instance', id: t.instanceId, accountUin: accountOf.get(t.instanceId)!, status: t.to ?? 'TERMINATED' });
   }

@@ -4,8 +4,7 @@
  * Every status an instance can have (exactly SPEC §4's names) and every event that moves it
  * are listed here, once; the types derive from the table and `gate.ts` refuses anything not
  * in it. `null` as a target means the instance is gone: it leaves every listing (its row
- * stays, stamped `deleted_at`, for billing and audit). `npm run lifecycle:graph` would draw
- * this table; `describeLifecycle()` renders it as text.
+ * stays, stamped `deleted_at`, for billing and audit).
  */
 
 export const STATUSES = [
@@ -52,6 +51,3 @@ export function sourcesOf(event: LifecycleEvent): InstanceStatus[] {
   return TRANSITIONS.filter((x) => x.event === event).flatMap((x) => [...x.from]);
 }
 
-export function describeLifecycle(): string {
-  return TRANSITIONS.map((t) => `${t.from.join('|').padEnd(32)} --${t.event}--> ${t.to ?? '(gone)'}`).join('\n');
-}

@@ -10,7 +10,7 @@
  * batch too large; 405 for anything but POST.
  */
 import type { AgentPushPort } from '../gateway/deps.ts';
-import { instanceOfAgentToken } from '../store/repos/monitor-agents.ts';
+import { instanceOfAgentToken, isLiveInstance, isReturnedInstance } from '../store/repos/monitor-agents.ts';
 import type { Store } from '../store/store.ts';
 import { ingest, IngestError, MAX_BATCH_SAMPLES, type IncomingSample } from './ingest.ts';
 
@@ -28,8 +28,7 @@ export function agentPushEndpoint(store: Store, clock: () => number): AgentPushP
       if (gone) return { status: 410, body: { error: `instance ${gone} has been returned; this agent's credential is revoked` } };
       const instanceId = token ? await instanceOfAgentToken(store.db, token) : undefined;
       if (!instanceId) return { status: 401, body: { error: 'missing or invalid agent credential' } };
-      const live = await store.db.selectFrom('instances').select('id').where('id', '=', instanceId).where('deleted_at', 'is', null).executeTakeFirst();
-      if (!live) return { status: 410, body: { error: `instance ${instanceId} has been returned` } };
+      if (!(await isLiveInstance(store.db, instanceId))) return { status: 410, body: { error: `instance ${instanceId} has been returned` } };
       if (req.bodySize > MAX_PUSH_BYTES) return { status: 413, body: { error: `a push is at most ${MAX_PUSH_BYTES} bytes, not ${req.bodySize}` } };
       let parsed: unknown;
       try {
@@ -55,6 +54,5 @@ export function agentPushEndpoint(store: Store, clock: () => number): AgentPushP
 async function returnedInstance(store: Store, token: string): Promise<string | undefined> {
   const id = /^bmsagent\.([a-z]+-[a-z0-9]+)\./.exec(token)?.[1];
   if (!id) return undefined;
-  const row = await store.db.selectFrom('instances').select(['id', 'deleted_at']).where('id', '=', id).executeTakeFirst();
-  return row && row.deleted_at !== null ? row.id : undefined;
+  return (await isReturnedInstance(store.db, id)) ? id : undefined;
 }

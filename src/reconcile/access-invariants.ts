@@ -11,16 +11,11 @@
  *     BMC failed or never ran: that server may still let the previous tenant in), or of a
  *     live instance that is no longer on that server.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import { readAccessForInvariants } from '../store/repos/invariant-reads.ts';
+import type { Tx } from '../store/store.ts';
 
-export async function checkAccessInvariants(db: Kysely<Database>): Promise<string[]> {
-  const [instances, mappings, allocations, accounts] = await Promise.all([
-    db.selectFrom('instances').select(['id', 'status', 'server_id']).where('deleted_at', 'is', null).execute(),
-    db.selectFrom('outband_mappings').select(['instance_id', 'vpc_id', 'subnet_id', 'vip']).execute(),
-    db.selectFrom('ip_allocations').select(['subnet_id', 'address', 'kind', 'owner_id']).where('kind', 'in', ['vip', 'backup']).execute(),
-    db.selectFrom('bmc_accounts').select(['instance_id', 'server_id', 'username']).execute(),
-  ]);
+export async function checkAccessInvariants(db: Tx): Promise<string[]> {
+  const { instances, mappings, allocations, accounts } = await readAccessForInvariants(db);
   const live = new Map(instances.map((i) => [i.id, i]));
   const problems: string[] = [];
 

@@ -11,16 +11,11 @@
  *   - an EIP mapped to a private address its instance does not hold (released with a backup
  *     IP, or by a failed launch), or two EIPs on one private address.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import { readEipsForInvariants } from '../store/repos/invariant-reads.ts';
+import type { Tx } from '../store/store.ts';
 
-export async function checkEipInvariants(db: Kysely<Database>): Promise<string[]> {
-  const [eips, pool, instances, held] = await Promise.all([
-    db.selectFrom('eips').select(['id', 'account_uin', 'region', 'address', 'isp', 'instance_id', 'private_ip']).execute(),
-    db.selectFrom('eip_pool').select(['address', 'region', 'isp']).execute(),
-    db.selectFrom('instances').select(['id', 'account_uin', 'status']).where('deleted_at', 'is', null).execute(),
-    db.selectFrom('ip_allocations').select(['owner_id', 'address']).where('kind', 'in', ['primary', 'backup']).execute(),
-  ]);
+export async function checkEipInvariants(db: Tx): Promise<string[]> {
+  const { eips, pool, instances, held } = await readEipsForInvariants(db);
   const problems: string[] = [];
   const poolByAddress = new Map(pool.map((p) => [p.address, p]));
   const live = new Map(instances.map((i) => [i.id, i]));

@@ -14,27 +14,21 @@
  * tenant BMC accounts of gone instances; EIPs bound to gone instances or addresses they do
  * not hold; heartbeat memberships of gone instances and VLANs shared or out of range.
  */
-import type { Kysely } from 'kysely';
+import { readCoreForInvariants } from '../store/repos/invariant-reads.ts';
+import type { Tx } from '../store/store.ts';
 import { addressProblem, parseCidr, parseIpv4 } from '../network/ipam.ts';
-import type { Database } from '../store/schema.ts';
 import { checkAccessInvariants } from './access-invariants.ts';
 import { checkEipInvariants } from './eip-invariants.ts';
 import { checkVlanInvariants } from './vlan-invariants.ts';
 
-export async function checkInvariants(db: Kysely<Database>): Promise<string[]> {
+export async function checkInvariants(db: Tx): Promise<string[]> {
   const [core, access, eips, vlans] = await Promise.all([checkCore(db), checkAccessInvariants(db), checkEipInvariants(db), checkVlanInvariants(db)]);
   return [...core, ...access, ...eips, ...vlans];
 }
 
-async function checkCore(db: Kysely<Database>): Promise<string[]> {
+async function checkCore(db: Tx): Promise<string[]> {
   const problems: string[] = [];
-  const [instances, servers, allocations, subnets, counts] = await Promise.all([
-    db.selectFrom('instances').select(['id', 'account_uin', 'status', 'server_id', 'private_ip', 'subnet_id', 'deleted_at']).execute(),
-    db.selectFrom('servers').select(['id', 'state', 'instance_id']).execute(),
-    db.selectFrom('ip_allocations').select(['subnet_id', 'address', 'kind', 'owner_id']).execute(),
-    db.selectFrom('subnets').select(['id', 'cidr']).execute(),
-    db.selectFrom('instance_counts').select(['account_uin', 'live']).execute(),
-  ]);
+  const { instances, servers, allocations, subnets, counts } = await readCoreForInvariants(db);
   const live = new Map(instances.filter((i) => i.deleted_at === null).map((i) => [i.id, i]));
   const serverById = new Map(servers.map((s) => [s.id, s]));
 

@@ -2,17 +2,12 @@
  * Heartbeat VLAN invariants: no two groups of a region on one VLAN, no membership of an
  * instance that is gone, no switch port left in a VLAN whose server holds no member of it.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import { readVlansForInvariants } from '../store/repos/invariant-reads.ts';
+import type { Tx } from '../store/store.ts';
 
-export async function checkVlanInvariants(db: Kysely<Database>): Promise<string[]> {
+export async function checkVlanInvariants(db: Tx): Promise<string[]> {
   const problems: string[] = [];
-  const [groups, members, ports] = await Promise.all([
-    db.selectFrom('heartbeat_groups').select(['id', 'region', 'vlan_id']).execute(),
-    db.selectFrom('heartbeat_members').leftJoin('instances', 'instances.id', 'heartbeat_members.instance_id')
-      .select(['heartbeat_members.instance_id', 'heartbeat_members.group_id', 'instances.id as live_id', 'instances.deleted_at', 'instances.server_id']).execute(),
-    db.selectFrom('switch_ports').select(['server_id', 'heartbeat_vlan']).where('heartbeat_vlan', 'is not', null).execute(),
-  ]);
+  const { groups, members, ports } = await readVlansForInvariants(db);
   const seen = new Map<string, string>();
   for (const g of groups) {
     const key = `${g.region}/${g.vlan_id}`;

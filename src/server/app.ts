@@ -48,6 +48,7 @@ import { TaskEngine } from '../tasks/engine.ts';
 import { createBiller, type Biller } from '../billing/biller.ts';
 import { recharge } from '../billing/ledger.ts';
 import { parseCents } from '../billing/money.ts';
+import { checkFinishedDays } from '../billing/reconcile.ts';
 import { lifecycleEvents, type Transition } from '../lifecycle/gate.ts';
 import { masterKeys, rateLimiting, specsOf, storeAuditSink } from './abuse-resistance.ts';
 import { serverAccess } from './server-access.ts';
@@ -209,7 +210,9 @@ export async function startBms(config: Config, opts: StartOptions = {}): Promise
     }, clock());
   }
   const biller = createBiller({ store, periodMs: config.billing.periodMs, deductDelayMs: config.billing.deductDelayMs, logger });
-  const runBilling = () => void biller.runOnce(clock()).catch((err) => logger.error({ err }, 'billing run failed'));
+  // Each run is followed by the daily reconciliation, which checks a day once it has been over an hour.
+  const runBilling = () => void biller.runOnce(clock()).then(() => checkFinishedDays(store, clock(), logger))
+    .catch((err) => logger.error({ err }, 'billing run failed'));
   const billing = setInterval(runBilling, config.billing.runMs);
   billing.unref();
   // A return's last partial period is pushed at once, not at the next tick.

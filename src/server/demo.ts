@@ -17,6 +17,7 @@ import { seedDemoEips } from '../services/vpc/seed-demo-eips.ts';
 import { seedDemoNetwork } from '../services/vpc/seed-demo-network.ts';
 import { getSetting, setSetting } from '../store/repos/settings.ts';
 import { getKey } from '../store/repos/api-keys.ts';
+import { getFlavor, imagesOfFlavors } from '../store/repos/fleet-flavors.ts';
 
 const HANDED_OVER = 2;
 
@@ -34,16 +35,16 @@ export async function seedDemo(
   const principal: Principal = {
     accountUin: key.accountUin, appId: key.appId, accountKind: key.accountKind, userId: key.userId, userUin: key.userUin, isRoot: key.isRoot, secretId: key.secretId,
   };
-  const flavor = await store.db.selectFrom('flavors').selectAll().where('id', '=', fleet.userDefinedFlavorId).executeTakeFirstOrThrow();
-  const image = await store.db.selectFrom('flavor_os_images').innerJoin('os_images', 'os_images.id', 'flavor_os_images.image_id')
-    .select(['os_images.name']).where('flavor_os_images.flavor_id', '=', flavor.id).where('os_images.os_type', '=', 'Linux')
-    .orderBy('os_images.name').executeTakeFirstOrThrow();
+  const flavor = await getFlavor(store.db, fleet.userDefinedFlavorId);
+  if (!flavor) throw new Error(`demo: the user-defined flavor ${fleet.userDefinedFlavorId} is missing`);
+  const image = ((await imagesOfFlavors(store.db, [flavor.id])).get(flavor.id) ?? []).find((i) => i.osType === 'Linux'); // by name
+  if (!image) throw new Error(`demo: the flavor ${flavor.id} offers no Linux image`);
   await runInstances(deps)(
     { requestId: 'demo-seed', principal, region: opts.region, language: 'en-US', now: opts.now, sourceIp: '127.0.0.1' },
     {
       Placement: { Zone: flavor.zone }, FlavorId: flavor.id, OperatingSystemType: 'Linux', OperatingSystem: image.name,
       VirtualPrivateCloud: { VpcId: network.vpcId, SubnetId: network.subnetIds[flavor.zone] }, LoginSettings: {},
-      RaidType: (JSON.parse(flavor.raid_types) as string[])[0], InstanceCount: HANDED_OVER, InstanceName: 'handed-over-gpu',
+      RaidType: flavor.raidTypes[0], InstanceCount: HANDED_OVER, InstanceName: 'handed-over-gpu',
       ClientToken: 'demo-handover',
     },
   );

@@ -404,6 +404,7 @@ export interface Database {
   billing_cursors: BillingCursorsTable;
   billing_ledger: BillingLedgerTable;
   billing_notifications: BillingNotificationsTable;
+  billing_reconciliations: BillingReconciliationsTable;
   power_observation_hours: PowerObservationHoursTable;
   power_observation_last: PowerObservationLastTable;
   metric_inbox: MetricInboxTable;
@@ -468,5 +469,7 @@ export interface BillingLedgerTable {
   created_at: number;
 }
 export interface BillingNotificationsTable { account_uin: string; at: number; balance_cents: number; threshold_cents: number }
+/** One checked day of the daily reconciliation (findings: JSON array of src/billing/reconcile.ts Finding). */
+export interface BillingReconciliationsTable { day: string; checked_at: number; tolerance_seconds: number; finding_count: number; findings: string }
 export interface PowerObservationHoursTable { instance_id: string; hour_start: number; on_ms: number; observed_ms: number }
 export interface PowerObservationLastTable { instance_id: string; at: number; powered_on: Flag }

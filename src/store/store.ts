@@ -16,6 +16,12 @@ import type { Database } from './schema.ts';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
+/**
+ * What a repository function runs on: `store.db`, or the `tx` a transaction hands its callback.
+ * Callers outside src/store pass it along; only repositories build queries on it.
+ */
+export type Tx = Kysely<Database>;
+
 export interface Store {
   readonly db: Kysely<Database>;
   readonly dialect: StoreDialect;

@@ -6,10 +6,9 @@
  * Each capability (heartbeat VLANs, out-of-band access, public IPs, …) lives in its own module
  * and is listed in `index.ts`; the flows stay the same ordered lists of idempotent steps.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../../store/schema.ts';
 import type { FlowStep } from '../../tasks/flow.ts';
 import type { FlowDeps } from '../deps.ts';
+import type { Tx } from '../../store/store.ts';
 
 export interface ReleaseContext {
   instanceId: string;
@@ -23,5 +22,5 @@ export interface Capability {
   provisionSteps?: ReadonlyArray<FlowStep<FlowDeps>>;
   provisionRescueSteps?: ReadonlyArray<FlowStep<FlowDeps>>;
   returnSteps?: ReadonlyArray<FlowStep<FlowDeps>>;
-  release?(tx: Kysely<Database>, ctx: ReleaseContext): Promise<void>;
+  release?(tx: Tx, ctx: ReleaseContext): Promise<void>;
 }

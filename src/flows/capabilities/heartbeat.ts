@@ -21,15 +21,15 @@ import type { Flow, FlowStep, StepContext } from '../../tasks/flow.ts';
 import { MINUTE, onServer, quarantine } from '../common-steps.ts';
 import type { FlowDeps } from '../deps.ts';
 import type { Capability } from './capability.ts';
+import { liveInstancePlacement } from '../../store/repos/instances.ts';
 
 type Ctx = StepContext<FlowDeps>;
 
 /** What the task's server should carry: its instance's group VLAN, undefined for the default; `skip` when the instance left the server. */
 async function wantedVlan(ctx: Ctx): Promise<{ skip: true } | { skip: false; vlan: number | undefined }> {
-  const instance = await ctx.deps.store.db.selectFrom('instances').select(['status', 'server_id'])
-    .where('id', '=', ctx.task.instanceId!).where('deleted_at', 'is', null).executeTakeFirst();
+  const instance = await liveInstancePlacement(ctx.deps.store.db, ctx.task.instanceId!);
   // Returned, or being returned: the return resets the port; the server may be someone else's by now.
-  if (!instance || instance.server_id !== ctx.task.serverId || instance.status === 'TERMINATING') return { skip: true };
+  if (!instance || instance.serverId !== ctx.task.serverId || instance.status === 'TERMINATING') return { skip: true };
   const membership = await membershipOf(ctx.deps.store.db, ctx.task.instanceId!);
   return { skip: false, vlan: membership?.vlanId };
 }

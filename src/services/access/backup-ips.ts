@@ -15,13 +15,12 @@
  * Both need the instance RUNNING or STOPPED. `PrivateIpAddresses` (DescribeInstances) lists the
  * primary first, then the backups.
  */
-import type { Kysely } from 'kysely';
+import type { Tx } from '../../store/store.ts';
 import type { CreateBackupIPRequest, ReturnBackupIPRequest } from '../../generated/bms.ts';
 import { formatIpv4, parseIpv4 } from '../../network/ipam.ts';
 import { invalidParameterValue } from '../../shared/errors.ts';
 import { allocateAddresses, listByOwner, releaseAddress, type IpAllocation } from '../../store/repos/ip-allocations.ts';
 import { listSubnetsOfVpc, type Subnet } from '../../store/repos/subnets.ts';
-import type { Database } from '../../store/schema.ts';
 import type { BmsServiceDeps } from '../bms-deps.ts';
 import type { CallContext, Handler } from '../types.ts';
 import { allocationError, notIpv4, subnetNotFound, tooManyBackupIps } from './errors.ts';
@@ -53,7 +52,7 @@ export function createBackupIp(deps: BmsServiceDeps): Handler {
 }
 
 /** The instance's own subnet, or the given one if it is a BMS subnet of the instance's VPC and zone. */
-async function backupSubnet(tx: Kysely<Database>, ctx: CallContext, inst: Instance, rawSubnetId: string | undefined): Promise<Subnet> {
+async function backupSubnet(tx: Tx, ctx: CallContext, inst: Instance, rawSubnetId: string | undefined): Promise<Subnet> {
   if (rawSubnetId === undefined) {
     const own = (await listSubnetsOfVpc(tx, inst.vpc_id)).find((s) => s.id === inst.subnet_id);
     if (!own) throw subnetNotFound(inst.subnet_id);
@@ -101,7 +100,7 @@ function canonical(path: string, value: string): string {
 const privateAddress = (held: IpAllocation[], address: string) =>
   held.find((a) => (a.kind === 'primary' || a.kind === 'backup') && a.address === address);
 
-async function releaseBackup(tx: Kysely<Database>, inst: Instance, held: IpAllocation[], address: string): Promise<void> {
+async function releaseBackup(tx: Tx, inst: Instance, held: IpAllocation[], address: string): Promise<void> {
   const mine = privateAddress(held, address);
   if (mine?.kind === 'primary') {
     throw invalidParameterValue('BackupIP', `${address} is the primary IP of ${inst.id}; to give it up, name one of its backup IPs as OverlayIp to become the new primary`,
@@ -117,7 +116,7 @@ async function releaseBackup(tx: Kysely<Database>, inst: Instance, held: IpAlloc
   await releaseAddress(tx, mine.subnetId, mine.address);
 }
 
-async function swapPrimary(tx: Kysely<Database>, inst: Instance, held: IpAllocation[], oldIp: string, newIp: string, now: number): Promise<void> {
+async function swapPrimary(tx: Tx, inst: Instance, held: IpAllocation[], oldIp: string, newIp: string, now: number): Promise<void> {
   const old = privateAddress(held, oldIp);
   const primary = held.find((a) => a.kind === 'primary')?.address ?? inst.private_ip ?? '(none)';
   if (old?.kind === 'backup') {

@@ -16,13 +16,12 @@
  *   before anything is deleted. A mapping goes whole — its services share one VIP. An empty
  *   Vip or Vport is not checked.
  */
-import type { Kysely } from 'kysely';
+import type { Tx } from '../../store/store.ts';
 import type { CreateOutbandIPRequest, DeleteOutbandIPRequest, DescribeOutbandIPRequest, DelOutbandInfo } from '../../generated/bms.ts';
 import { invalidParameterValue } from '../../shared/errors.ts';
 import { normalizeId } from '../../shared/ids.ts';
 import { allocateAddresses, releaseAddress } from '../../store/repos/ip-allocations.ts';
 import { deleteMapping, getMapping, insertMapping, listMappings, type OutbandMapping, type OutbandMappingView } from '../../store/repos/outband.ts';
-import type { Database } from '../../store/schema.ts';
 import type { BmsServiceDeps } from '../bms-deps.ts';
 import { ownInstances } from '../instances/lookups.ts';
 import type { Handler } from '../types.ts';
@@ -114,7 +113,7 @@ export function deleteOutbandIp(deps: BmsServiceDeps): Handler {
 
 /** The mapping entry `i` names, after every check; nothing is changed here. */
 async function checkedMapping(
-  tx: Kysely<Database>, accountUin: string, region: string, entry: DelOutbandInfo, i: number, earlier: OutbandMapping[],
+  tx: Tx, accountUin: string, region: string, entry: DelOutbandInfo, i: number, earlier: OutbandMapping[],
 ): Promise<OutbandMapping> {
   const path = `OutbandInfos.${i}`;
   const inst = await lockOwnInstance(tx, accountUin, entry.InstanceId);

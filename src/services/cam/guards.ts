@@ -7,11 +7,10 @@
  * its own API keys. Users, keys and policies are looked up in the caller's account only, so
  * another tenant's ids are ResourceNotFound.
  */
-import type { Kysely } from 'kysely';
+import type { Tx } from '../../store/store.ts';
 import { rootOnly, userNotFound } from '../../iam/errors.ts';
 import { userByUin } from '../../iam/users.ts';
 import { getUser, type User } from '../../store/repos/users.ts';
-import type { Database } from '../../store/schema.ts';
 import type { CallContext } from '../types.ts';
 
 export function requireRoot(ctx: CallContext, action: string): void {
@@ -19,7 +18,7 @@ export function requireRoot(ctx: CallContext, action: string): void {
 }
 
 /** The user whose keys an action manages: the caller by default; another user only for root. */
-export async function keyOwner(db: Kysely<Database>, ctx: CallContext, action: string, targetUin: number | undefined): Promise<User> {
+export async function keyOwner(db: Tx, ctx: CallContext, action: string, targetUin: number | undefined): Promise<User> {
   const me = ctx.principal;
   if (targetUin === undefined || String(targetUin) === me.userUin) {
     const self = await getUser(db, me.userId);

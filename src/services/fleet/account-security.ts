@@ -13,8 +13,7 @@ import {
   accountRequireSignedAction, defaultRequireSignedAction, setAccountRequireSignedAction, setDefaultRequireSignedAction,
 } from '../../store/repos/account-security.ts';
 import { getAccountByUin } from '../../store/repos/accounts.ts';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../store/schema.ts';
+import type { Tx } from '../../store/store.ts';
 import type { Handler } from '../types.ts';
 import type { FleetDeps } from './deps.ts';
 
@@ -39,7 +38,7 @@ export function describeAccountSecurity(deps: Pick<FleetDeps, 'store'>): Handler
   };
 }
 
-async function view(db: Kysely<Database>, uin: string | undefined): Promise<AccountSecurity> {
+async function view(db: Tx, uin: string | undefined): Promise<AccountSecurity> {
   const fallback = await defaultRequireSignedAction(db);
   const own = uin === undefined ? undefined : await accountRequireSignedAction(db, uin);
   return { AccountUin: uin ?? '', RequireSignedAction: own ?? fallback, FollowsDefault: own === undefined, DefaultRequireSignedAction: fallback };

@@ -17,6 +17,7 @@ import { invalidParameterValue } from '../../shared/errors.ts';
 import { isoTime } from '../../shared/ids.ts';
 import { getAccountByUin } from '../../store/repos/accounts.ts';
 import * as bills from '../../store/repos/billing.ts';
+import { ISPS } from '../../store/repos/eips.ts';
 import type { Handler } from '../types.ts';
 import type { FleetDeps } from './deps.ts';
 
@@ -64,9 +65,14 @@ export function describeAccountBalances({ store }: FleetDeps): Handler {
 export function setTrafficPrice({ store }: FleetDeps): Handler {
   return async (ctx, params) => {
     const p = params as unknown as SetTrafficPriceRequest;
+    const isp = p.Isp.trim();
+    // a price for a line no EIP has would be kept and never charged: refuse it by name
+    if (!(ISPS as readonly string[]).includes(isp)) {
+      throw invalidParameterValue('Isp', `"${p.Isp}" is not an ISP line (${ISPS.join(', ')})`, `"${p.Isp}" 不是运营商线路（${ISPS.join('、')}）`);
+    }
     const cents = amountParam('PricePerGb', p.PricePerGb);
     if (cents < 0) throw invalidParameterValue('PricePerGb', 'a price cannot be negative', '价格不能为负');
-    await store.transaction((tx) => bills.setPrice(tx, { product: 'traffic', key: p.Isp.trim(), from: ctx.now, cents }));
+    await store.transaction((tx) => bills.setPrice(tx, { product: 'traffic', key: isp, from: ctx.now, cents }));
     return {};
   };
 }

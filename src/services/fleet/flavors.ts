@@ -13,14 +13,13 @@
  * architecture. ModifyFlavor changes only what it is given (at least one thing): sale status,
  * price, or — replacing the whole list — RAID types or images.
  */
-import type { Kysely } from 'kysely';
+import type { Tx } from '../../store/store.ts';
 import type { CreateFlavorRequest, ModifyFlavorRequest } from '../../generated/bmsops.ts';
 import { missingParameter } from '../../shared/errors.ts';
 import { newId } from '../../shared/ids.ts';
 import { getAccountByUin } from '../../store/repos/accounts.ts';
 import { findFlavorByName, getFlavor, insertFlavor, setFlavorImages, updateFlavor, type Flavor } from '../../store/repos/fleet-flavors.ts';
 import { getOsImages } from '../../store/repos/fleet-os-images.ts';
-import type { Database } from '../../store/schema.ts';
 import type { Handler } from '../types.ts';
 import type { FleetDeps } from './deps.ts';
 import {
@@ -82,7 +81,7 @@ export function modifyFlavor({ store }: FleetDeps): Handler {
 }
 
 /** The owner of a user-defined flavor (an existing tenant account), or null for a standard one. */
-async function ownerParam(db: Kysely<Database>, userDefined: boolean, raw: string | undefined): Promise<string | null> {
+async function ownerParam(db: Tx, userDefined: boolean, raw: string | undefined): Promise<string | null> {
   const uin = raw?.trim();
   if (!userDefined) {
     if (uin) throw ownerWithoutUserDefined();
@@ -95,7 +94,7 @@ async function ownerParam(db: Kysely<Database>, userDefined: boolean, raw: strin
 }
 
 /** Every image exists (ResourceNotFound) and runs on `cpuArch` (InvalidParameterValue naming it). */
-async function checkImages(db: Kysely<Database>, ids: readonly string[], cpuArch: string): Promise<void> {
+async function checkImages(db: Tx, ids: readonly string[], cpuArch: string): Promise<void> {
   const found = new Map((await getOsImages(db, ids)).map((i) => [i.id, i]));
   ids.forEach((id, i) => {
     const image = found.get(id);

@@ -18,11 +18,10 @@
  * node either takes it first — and the operator is told which instance has it — or finds it
  * gone from the pool.
  */
-import type { Kysely } from 'kysely';
+import type { Tx } from '../../store/store.ts';
 import type { ModifyServersMaintenanceRequest } from '../../generated/bmsops.ts';
 import { isoTime } from '../../shared/ids.ts';
 import { enterMaintenance, getServerRefs, leaveMaintenance, type ServerRef } from '../../store/repos/fleet-servers.ts';
-import type { Database } from '../../store/schema.ts';
 import type { CallContext, Handler } from '../types.ts';
 import type { FleetDeps } from './deps.ts';
 import { reasonWithoutMaintenance, serverCleaning, serverInUse, serverNotFound } from './errors.ts';
@@ -50,7 +49,7 @@ export function modifyServersMaintenance({ store }: FleetDeps): Handler {
 }
 
 /** The servers `ids`, in that order; ResourceNotFound for the first that is not in the region. */
-async function serversInRegion(tx: Kysely<Database>, ctx: CallContext, ids: string[]): Promise<ServerRef[]> {
+async function serversInRegion(tx: Tx, ctx: CallContext, ids: string[]): Promise<ServerRef[]> {
   const zones = await regionZones(tx, ctx.region);
   const found = new Map((await getServerRefs(tx, ids)).filter((s) => zones.includes(s.zone)).map((s) => [s.id, s]));
   return ids.map((id) => {

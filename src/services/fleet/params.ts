@@ -10,10 +10,9 @@
  * zoned (switches, racks, servers, flavors) is looked up only among that region's zones, and a
  * resource of another region simply does not exist for the request. OS images are global.
  */
-import type { Kysely } from 'kysely';
+import type { Tx } from '../../store/store.ts';
 import { normalizeId } from '../../shared/ids.ts';
 import { listZones } from '../../store/repos/regions.ts';
-import type { Database } from '../../store/schema.ts';
 import { badFilterValue, badName, badPrice, malformedId, unknownZone } from './errors.ts';
 
 export type IdPrefix = 'sw' | 'rack' | 'srv' | 'flavor' | 'img';
@@ -34,12 +33,12 @@ export function idListParam(path: string, raw: readonly string[], prefix: IdPref
 export const filterIds = (values: readonly string[]) => values.map((v) => normalizeId(v.trim()));
 
 /** The zones of the request's region. */
-export async function regionZones(db: Kysely<Database>, region: string): Promise<string[]> {
+export async function regionZones(db: Tx, region: string): Promise<string[]> {
   return (await listZones(db, region)).map((z) => z.zone);
 }
 
 /** `zone` when it is a zone of `region`; InvalidParameterValue naming `path` otherwise. */
-export async function zoneParam(db: Kysely<Database>, path: string, zone: string, region: string): Promise<string> {
+export async function zoneParam(db: Tx, path: string, zone: string, region: string): Promise<string> {
   const zones = await regionZones(db, region);
   if (!zones.includes(zone)) throw unknownZone(path, zone, region);
   return zone;

@@ -21,7 +21,7 @@
  * The BMC password is sealed by the master key with the new server's id as context before it
  * reaches the row, and is never logged or returned; the lab keeps only its SHA-256.
  */
-import type { Kysely } from 'kysely';
+import type { Tx } from '../../store/store.ts';
 import type { RegisterServersRequest, ServerRegistration } from '../../generated/bmsops.ts';
 import { invalidParameterValue } from '../../shared/errors.ts';
 import { newId } from '../../shared/ids.ts';
@@ -29,7 +29,6 @@ import { ConflictError } from '../../store/errors.ts';
 import { getFlavors, type Flavor } from '../../store/repos/fleet-flavors.ts';
 import { getRacks, type Rack } from '../../store/repos/fleet-racks.ts';
 import { findByBmcAddress, findBySn, insertServers, occupiedUnits, type NewServer } from '../../store/repos/fleet-servers.ts';
-import type { Database } from '../../store/schema.ts';
 import type { CallContext, Handler } from '../types.ts';
 import type { FleetDeps } from './deps.ts';
 import {
@@ -136,7 +135,7 @@ function checkFlavor(r: Read, rack: Rack, flavor: Flavor | undefined): void {
 }
 
 /** Step 3's clashes with what is already registered, reported for the first entry that has one. */
-async function checkClashes(db: Kysely<Database>, entries: Entry[]): Promise<void> {
+async function checkClashes(db: Tx, entries: Entry[]): Promise<void> {
   const sns = new Map((await findBySn(db, entries.map((e) => e.row.sn))).map((s) => [s.sn, s.id]));
   const bmcs = new Map((await findByBmcAddress(db, entries.map((e) => e.row.bmcAddress))).map((s) => [s.bmcAddress, s.id]));
   const units = new Map((await occupiedUnits(db, [...new Set(entries.map((e) => e.row.rackId))])).map((u) => [`${u.rackId}/${u.rackUnit}`, u.id]));

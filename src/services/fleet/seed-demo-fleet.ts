@@ -17,7 +17,7 @@
  * the lab is asked once which servers it already has.
  */
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Tx } from '../../store/store.ts';
 import { newId } from '../../shared/ids.ts';
 import { getAccountByUin } from '../../store/repos/accounts.ts';
 import { addFlavorImages, findFlavorByName, insertFlavor, type Flavor } from '../../store/repos/fleet-flavors.ts';
@@ -27,7 +27,6 @@ import { findBySn, getServerHardware, insertServers, type NewServer } from '../.
 import { insertSwitches, type Switch } from '../../store/repos/fleet-switches.ts';
 import { listZones } from '../../store/repos/regions.ts';
 import { getSetting, setSetting } from '../../store/repos/settings.ts';
-import type { Database } from '../../store/schema.ts';
 import type { FleetDeps } from './deps.ts';
 import {
   bmcAddress, DEMO_IMAGES, flavorOfSlot, MAX_ZONES, rackName, rackUnit, serialNumber, slotsOfZone, STANDARD_FLAVORS, switchName,
@@ -64,7 +63,7 @@ export async function seedDemoFleet(deps: FleetDeps, opts: DemoFleetOptions): Pr
   return fleet;
 }
 
-async function checkOptions(tx: Kysely<Database>, opts: DemoFleetOptions): Promise<void> {
+async function checkOptions(tx: Tx, opts: DemoFleetOptions): Promise<void> {
   const known = new Set((await listZones(tx)).map((z) => z.zone));
   const unknown = opts.zones.filter((z) => !known.has(z));
   if (opts.zones.length === 0 || unknown.length > 0) throw new Error(`seedDemoFleet: unknown zones ${unknown.join(', ') || '(none given)'}`);
@@ -73,7 +72,7 @@ async function checkOptions(tx: Kysely<Database>, opts: DemoFleetOptions): Promi
   if (owner?.kind !== 'tenant') throw new Error(`seedDemoFleet: ${opts.demoAccountUin} is not a tenant account`);
 }
 
-async function seedRows(tx: Kysely<Database>, deps: FleetDeps, opts: DemoFleetOptions): Promise<DemoFleet> {
+async function seedRows(tx: Tx, deps: FleetDeps, opts: DemoFleetOptions): Promise<DemoFleet> {
   const images = await ensureImages(tx, opts.now);
   const flavors: Record<string, string> = {};
   let userDefinedFlavorId = '';
@@ -130,7 +129,7 @@ function flavorByName(name: string): DemoFlavor {
 }
 
 /** The demo images, created where missing; id by `type/name/arch`. */
-async function ensureImages(tx: Kysely<Database>, now: number): Promise<Map<string, OsImage>> {
+async function ensureImages(tx: Tx, now: number): Promise<Map<string, OsImage>> {
   const byKey = new Map<string, OsImage>();
   for (const img of DEMO_IMAGES) {
     const key = { osType: img.osType, name: img.name, cpuArch: img.cpuArch };
@@ -142,7 +141,7 @@ async function ensureImages(tx: Kysely<Database>, now: number): Promise<Map<stri
 
 /** The flavor `def` in `zone`: an existing one of that name is kept as it is; a new one offers every image of its arch. */
 async function ensureFlavor(
-  tx: Kysely<Database>, def: DemoFlavor, zone: string, ownerUin: string | null, images: Map<string, OsImage>, now: number,
+  tx: Tx, def: DemoFlavor, zone: string, ownerUin: string | null, images: Map<string, OsImage>, now: number,
 ): Promise<string> {
   const existing = await findFlavorByName(tx, zone, def.name);
   if (existing) return existing.id;

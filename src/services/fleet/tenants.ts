@@ -8,7 +8,7 @@
  * applied to any tenant account named by OwnerUin. An OwnerUin that is not a tenant account
  * (or an operator account) is ResourceNotFound.
  */
-import type { Kysely } from 'kysely';
+import type { Tx } from '../../store/store.ts';
 import type {
   CreateTenantAccessKeyRequest, CreateTenantRequest, CreateTenantUserRequest, DeleteTenantAccessKeyRequest, DeleteTenantUserRequest,
   DescribeTenantsRequest, DescribeTenantUsersRequest, UpdateTenantAccessKeyRequest,
@@ -23,7 +23,6 @@ import { getAccountByUin, type Account } from '../../store/repos/accounts.ts';
 import { listAccountsOfKind } from '../../store/repos/tenant-accounts.ts';
 import { credentialsOfUsers } from '../../store/repos/user-credentials.ts';
 import { getRootUser, listSubUsers } from '../../store/repos/users.ts';
-import type { Database } from '../../store/schema.ts';
 import { addUserAnswering } from '../cam/users.ts';
 import type { Handler } from '../types.ts';
 import type { FleetDeps } from './deps.ts';
@@ -110,13 +109,13 @@ export function deleteTenantAccessKey({ store }: FleetDeps): Handler {
   };
 }
 
-async function tenantAccount(db: Kysely<Database>, uin: string): Promise<Account> {
+async function tenantAccount(db: Tx, uin: string): Promise<Account> {
   const account = await getAccountByUin(db, uin.trim());
   if (!account || account.kind !== 'tenant') throw accountNotFound(uin);
   return account;
 }
 
-async function tenantKey(db: Kysely<Database>, ownerUin: string, secretId: string): Promise<string> {
+async function tenantKey(db: Tx, ownerUin: string, secretId: string): Promise<string> {
   const account = await tenantAccount(db, ownerUin);
   const key = await accountKey(db, account.uin, secretId.trim());
   if (!key) throw keyNotFound(secretId);

@@ -8,13 +8,11 @@
  * PostgreSQL), so an operator's range change — which takes them exclusively — waits for
  * in-flight allocations and then sees their VLANs.
  */
-import type { Kysely } from 'kysely';
 import { sharedRange, smallestFreeVlan, zoneRanges, type VlanRange } from '../../network/vlans.ts';
 import { newId } from '../../shared/ids.ts';
 import { lockZones, tryInsertGroup, vlanRanges, vlansInUse, type HeartbeatGroup, type RowLock } from '../../store/repos/heartbeats.ts';
 import { listZones } from '../../store/repos/regions.ts';
-import type { Database } from '../../store/schema.ts';
-import type { StoreDialect } from '../../store/store.ts';
+import type { StoreDialect, Tx } from '../../store/store.ts';
 import { badVlanFilter, rangesDisjoint, vlansExhausted } from './errors.ts';
 
 export interface RegionVlans {
@@ -28,7 +26,7 @@ export interface RegionVlans {
 export const rowLock = (dialect: StoreDialect, mode: 'share' | 'update'): RowLock => (dialect === 'postgres' ? mode : undefined);
 
 /** The region's ranges, locking its zone rows with `lock` first (see `lockZones`). */
-export async function regionVlans(db: Kysely<Database>, region: string, lock?: RowLock): Promise<RegionVlans> {
+export async function regionVlans(db: Tx, region: string, lock?: RowLock): Promise<RegionVlans> {
   const zones = (await listZones(db, region)).map((z) => z.zone);
   await lockZones(db, zones, lock);
   const ranges = zoneRanges(zones, await vlanRanges(db, zones));
@@ -37,7 +35,7 @@ export async function regionVlans(db: Kysely<Database>, region: string, lock?: R
 
 /** Creates a group on the smallest free VLAN of the region's shared range; run it inside a transaction. */
 export async function createGroup(
-  tx: Kysely<Database>, dialect: StoreDialect, g: Omit<HeartbeatGroup, 'id' | 'vlanId'>,
+  tx: Tx, dialect: StoreDialect, g: Omit<HeartbeatGroup, 'id' | 'vlanId'>,
 ): Promise<HeartbeatGroup> {
   const { zones, shared } = await regionVlans(tx, g.region, rowLock(dialect, 'share'));
   if (!shared) throw rangesDisjoint(g.region, zones);

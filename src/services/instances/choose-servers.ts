@@ -12,12 +12,10 @@
  * of the same flavor skip them all and fail for nothing; if another launch is taking one of the
  * chosen, it is dropped from the candidates and the choice is made again.
  */
-import type { Kysely } from 'kysely';
 import { place, type Candidate, type SpreadType } from '../../network/placement.ts';
 import { ApiError } from '../../shared/errors.ts';
 import { lockGroup } from '../../store/repos/placement-groups.ts';
-import type { Database } from '../../store/schema.ts';
-import type { Store } from '../../store/store.ts';
+import type { Store, Tx } from '../../store/store.ts';
 import { groupNotFound, noPlacement } from '../placement/errors.ts';
 import { placedMembers } from '../placement/members.ts';
 import { groupIdParam } from '../placement/params.ts';
@@ -25,7 +23,7 @@ import type { Flavor } from './launch-checks.ts';
 
 export interface ServerChoice {
   store: Store;
-  tx: Kysely<Database>;
+  tx: Tx;
   accountUin: string;
   flavor: Flavor;
   zone: string;

@@ -2,11 +2,9 @@
  * What the instance, flavor and task handlers need: the store, a way to wake the task engine
  * once new tasks are committed, and the region catalog.
  */
-import type { Kysely } from 'kysely';
 import { nextValues } from '../../store/repos/sequences.ts';
 import { insertTasks, type NewTask } from '../../store/repos/tasks.ts';
-import type { Database } from '../../store/schema.ts';
-import type { Store } from '../../store/store.ts';
+import type { Store, Tx } from '../../store/store.ts';
 import type { RegionCatalog } from '../regions/region-catalog.ts';
 import { FLOWS, type FlowName } from '../../flows/index.ts';
 import { stepNames } from '../../tasks/flow.ts';
@@ -28,7 +26,7 @@ export interface TaskSpec {
 }
 
 /** Creates one task per spec inside `tx`; returns their ids in order. */
-export async function createTasks(tx: Kysely<Database>, accountUin: string, specs: TaskSpec[], now: number): Promise<number[]> {
+export async function createTasks(tx: Tx, accountUin: string, specs: TaskSpec[], now: number): Promise<number[]> {
   if (specs.length === 0) return [];
   const first = await nextValues(tx, 'task', specs.length);
   const tasks: NewTask[] = specs.map((s, i) => ({

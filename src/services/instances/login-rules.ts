@@ -27,7 +27,7 @@ export function checkPassword(path: string, password: string): void {
 }
 
 /** SHA-512 crypt ($6$), as Linux installers and cloud-init take it. */
-export function hashPassword(password: string): string {
+export function shadowPasswordHash(password: string): string {
   return encrypt(password);
 }
 

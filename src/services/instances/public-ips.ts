@@ -11,11 +11,10 @@
  * instance unless TerminateInstances is told ReleaseAddress (flows/capabilities/public-ips.ts).
  * A reinstall (ResetInstance) touches none of this, so the public IP never changes.
  */
-import type { Kysely } from 'kysely';
+import type { Tx } from '../../store/store.ts';
 import type { InternetAccessible } from '../../generated/bms.ts';
 import { invalidParameterValue } from '../../shared/errors.ts';
 import { allocateEips } from '../../store/repos/eips.ts';
-import type { Database } from '../../store/schema.ts';
 import { newId } from '../../shared/ids.ts';
 import { poolExhausted } from '../vpc/addresses-errors.ts';
 import { DEFAULT_ISP } from '../vpc/addresses.ts';
@@ -46,7 +45,7 @@ export function checkInternetAccess(ia: InternetAccessible | undefined): void {
 }
 
 export interface PublicIpRequest {
-  tx: Kysely<Database>;
+  tx: Tx;
   accountUin: string;
   region: string;
   /** Instance id → its primary private address. */

@@ -8,7 +8,7 @@ import { unsupportedOperation } from '../../shared/errors.ts';
 import type { Handler } from '../types.ts';
 import { createTasks, type InstanceServiceDeps } from './deps.ts';
 import { checkLoginPassword, checkOperatingSystem, checkRaidType } from './launch-checks.ts';
-import { hashPassword } from './login-rules.ts';
+import { shadowPasswordHash } from './login-rules.ts';
 import { distinctIds, ownInstances } from './lookups.ts';
 
 export function resetInstance(deps: InstanceServiceDeps): Handler {
@@ -28,7 +28,7 @@ export function resetInstance(deps: InstanceServiceDeps): Handler {
       await applyEvent(tx, [row!.id], 'reset', ctx.now, { logger: deps.logger });
       await tx.updateTable('instances').set({
         os_type: p.OperatingSystemType, os_name: p.OperatingSystem, raid_type: p.RaidType,
-        password_hash: password ? hashPassword(password) : null,
+        password_hash: password ? shadowPasswordHash(password) : null,
         ...(p.EnhancedService ? { enhanced_service: JSON.stringify(p.EnhancedService) } : {}),
       }).where('id', '=', row!.id).execute();
       return createTasks(tx, ctx.principal.accountUin, [{ action: 'ResetInstance', flow: 'reinstall', instanceId: row!.id, serverId: row!.server_id }], ctx.now);

@@ -10,7 +10,7 @@
  */
 import { refuseLaunchInArrears } from '../../billing/arrears.ts';
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Tx } from '../../store/store.ts';
 import type { RunInstancesRequest } from '../../generated/bms.ts';
 import { ApiError, invalidParameterValue } from '../../shared/errors.ts';
 import { newId, normalizeId } from '../../shared/ids.ts';
@@ -18,14 +18,13 @@ import { chooseServers } from './choose-servers.ts';
 import { attachPublicIps, checkInternetAccess } from './public-ips.ts';
 import { allocateAddresses, allocateIpv6, type AllocationFailure } from '../../store/repos/ip-allocations.ts';
 import { setTags } from '../../store/repos/resource-tags.ts';
-import type { Database } from '../../store/schema.ts';
 import type { CallContext, Handler } from '../types.ts';
 import { createTasks, type InstanceServiceDeps } from './deps.ts';
 import {
   checkFlavorForLaunch, checkLoginPassword, checkOperatingSystem, checkRaidType, launchNetwork, visibleFlavor,
   type Flavor,
 } from './launch-checks.ts';
-import { checkHostName, hashPassword, randomHostName } from './login-rules.ts';
+import { checkHostName, randomHostName, shadowPasswordHash } from './login-rules.ts';
 
 export const MAX_LAUNCH = 100;
 
@@ -88,11 +87,11 @@ async function checkLaunch(deps: InstanceServiceDeps, ctx: CallContext, p: RunIn
   return {
     count, flavor, subnet: { id: subnet.id, cidr: subnet.cidr, accountUin: subnet.accountUin, ipv6Cidr: subnet.ipv6Cidr },
     hostName: p.HostName ?? randomHostName(),
-    passwordHash: password === undefined ? null : hashPassword(password),
+    passwordHash: password === undefined ? null : shadowPasswordHash(password),
   };
 }
 
-async function launch(deps: InstanceServiceDeps, tx: Kysely<Database>, ctx: CallContext, p: RunInstancesRequest, plan: LaunchPlan) {
+async function launch(deps: InstanceServiceDeps, tx: Tx, ctx: CallContext, p: RunInstancesRequest, plan: LaunchPlan) {
   const now = ctx.now;
   const ids = Array.from({ length: plan.count }, () => newId('bms'));
   const servers = await chooseServers({
@@ -128,7 +127,7 @@ async function launch(deps: InstanceServiceDeps, tx: Kysely<Database>, ctx: Call
   return result;
 }
 
-async function takeAddresses(tx: Kysely<Database>, plan: LaunchPlan, ids: string[], requested: string[] | undefined, now: number): Promise<string[]> {
+async function takeAddresses(tx: Tx, plan: LaunchPlan, ids: string[], requested: string[] | undefined, now: number): Promise<string[]> {
   const got = failOn(await allocateAddresses(tx, plan.subnet, ids.length, { kind: 'primary', ownerId: null }, now, requested), plan);
   const addresses = requested ? requested.map((a) => got.addresses.find((g) => g === a.trim()) ?? a) : got.addresses;
   for (let i = 0; i < ids.length; i++) {
@@ -163,7 +162,7 @@ function requestHash(p: RunInstancesRequest): string {
   return createHash('sha256').update(JSON.stringify(safe)).digest('hex');
 }
 
-async function replayOf(db: Kysely<Database>, accountUin: string, p: RunInstancesRequest) {
+async function replayOf(db: Tx, accountUin: string, p: RunInstancesRequest) {
   const row = await db.selectFrom('run_requests').selectAll().where('account_uin', '=', accountUin).where('client_token', '=', p.ClientToken!).executeTakeFirst();
   if (!row) return undefined;
   if (row.request_hash !== requestHash(p)) {

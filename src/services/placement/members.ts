@@ -3,16 +3,15 @@
  * server's rack and switch. A member without a server (CREATE_FAILED after its server went
  * back to the pool) still counts in CurrentNum but occupies no rack, so the rule ignores it.
  */
-import type { Kysely } from 'kysely';
+import type { Tx } from '../../store/store.ts';
 import type { Member } from '../../network/placement.ts';
 import { membersOf } from '../../store/repos/placement-groups.ts';
-import type { Database } from '../../store/schema.ts';
 
 export interface PlacedMember extends Member {
   zone: string;
 }
 
-export async function placedMembers(db: Kysely<Database>, accountUin: string, groupId: string): Promise<PlacedMember[]> {
+export async function placedMembers(db: Tx, accountUin: string, groupId: string): Promise<PlacedMember[]> {
   return (await membersOf(db, accountUin, groupId)).flatMap((m) => (m.rackId && m.switchId && m.zone
     ? [{ instanceId: m.instanceId, rackId: m.rackId, switchId: m.switchId, zone: m.zone }]
     : []));

@@ -5,9 +5,8 @@
  * DescribeZones is among the most frequent calls: one store read per second per process is
  * plenty. A change is visible everywhere within `ttlMs`.
  */
-import type { Kysely } from 'kysely';
+import type { Tx } from '../../store/store.ts';
 import { listRegions, listZones, type Region, type Zone } from '../../store/repos/regions.ts';
-import type { Database } from '../../store/schema.ts';
 
 export interface RegionCatalog {
   regions(): Promise<Region[]>;
@@ -16,7 +15,7 @@ export interface RegionCatalog {
   isSupported(region: string): boolean | Promise<boolean>;
 }
 
-export function regionCatalog(db: Kysely<Database>, clock: () => number, ttlMs = 1_000): RegionCatalog {
+export function regionCatalog(db: Tx, clock: () => number, ttlMs = 1_000): RegionCatalog {
   let snapshot: { regions: Region[]; zones: Zone[]; until: number } | undefined;
   const load = async () => {
     if (!snapshot || clock() >= snapshot.until) {

@@ -2,12 +2,10 @@
  * What the tag handlers need, and the steps every resource-changing one shares: finding the
  * caller's resource behind a six-segment name, and room in the account's tag catalogue.
  */
-import type { Kysely } from 'kysely';
 import { resourceNotFound, subCodeError } from '../../shared/errors.ts';
 import { catalogueSize, isCatalogued, type Tag } from '../../store/repos/resource-tags.ts';
 import { taggableRegion } from '../../store/repos/taggable-resources.ts';
-import type { Database } from '../../store/schema.ts';
-import type { Store } from '../../store/store.ts';
+import type { Store, Tx } from '../../store/store.ts';
 import { KIND_NAMES, parseResourceName, type NamedResource } from './resource-names.ts';
 import { MAX_KEYS_PER_ACCOUNT, MAX_VALUES_PER_KEY } from './rules.ts';
 
@@ -16,7 +14,7 @@ export interface TagDeps {
 }
 
 /** The caller's live resource named by `text` (parameter `param`), with its region; ResourceNotFound otherwise. */
-export async function findResource(db: Kysely<Database>, accountUin: string, text: string, param: string): Promise<NamedResource & { home: string }> {
+export async function findResource(db: Tx, accountUin: string, text: string, param: string): Promise<NamedResource & { home: string }> {
   const named = parseResourceName(text, param, accountUin);
   const home = await taggableRegion(db, accountUin, named);
   if (home === undefined || (named.region !== '' && named.region !== home)) throw resourceNotFound(KIND_NAMES[named.kind], named.id);
@@ -24,7 +22,7 @@ export async function findResource(db: Kysely<Database>, accountUin: string, tex
 }
 
 /** Refuses tags that would take the account past 1,000 keys or a key past 1,000 values. */
-export async function checkCatalogueRoom(db: Kysely<Database>, accountUin: string, tags: readonly Tag[]): Promise<void> {
+export async function checkCatalogueRoom(db: Tx, accountUin: string, tags: readonly Tag[]): Promise<void> {
   const newKeys = new Set<string>();
   const newValues = new Map<string, number>();
   let size: { keys: number } | undefined;

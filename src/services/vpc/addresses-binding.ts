@@ -12,13 +12,11 @@
  * unbinds it) or sees TERMINATING and is refused. Another tenant's instance or EIP is
  * ResourceNotFound, word for word as one that never existed.
  */
-import type { Kysely } from 'kysely';
 import type { AssociateAddressRequest, DisassociateAddressRequest } from '../../generated/vpc.ts';
 import { invalidParameterValue, resourceNotFound } from '../../shared/errors.ts';
 import { normalizeId } from '../../shared/ids.ts';
 import { bindEip, eipOnAddress, unbindEip, type EipScope } from '../../store/repos/eips.ts';
-import type { Database } from '../../store/schema.ts';
-import type { Store } from '../../store/store.ts';
+import type { Store, Tx } from '../../store/store.ts';
 import type { Handler } from '../types.ts';
 import { addressHasEip, alreadyBound, eipIdParam, instanceStateForEip, notBound, notInstanceAddress } from './addresses-errors.ts';
 import { lockOwn } from './addresses.ts';
@@ -71,7 +69,7 @@ function instanceIdParam(raw: string): string {
  * Holds the caller's live instance's row lock (a no-op UPDATE) and reads it; ResourceNotFound
  * when it is not the caller's, is gone, or lies outside the request's region.
  */
-async function lockInstance(tx: Kysely<Database>, scope: EipScope, id: string): Promise<{ status: string; privateIp: string | null }> {
+async function lockInstance(tx: Tx, scope: EipScope, id: string): Promise<{ status: string; privateIp: string | null }> {
   const regionZones = tx.selectFrom('zones').select('zone').where('region', '=', scope.region);
   const locked = await tx.updateTable('instances').set((eb) => ({ name: eb.ref('name') }))
     .where('id', '=', id).where('account_uin', '=', scope.accountUin).where('deleted_at', 'is', null).where('zone', 'in', regionZones)
@@ -82,7 +80,7 @@ async function lockInstance(tx: Kysely<Database>, scope: EipScope, id: string): 
 }
 
 /** The private address to bind: the one asked for (the instance's primary or a backup IP), else the primary. */
-async function privateAddress(tx: Kysely<Database>, instanceId: string, primary: string | null, asked: string | undefined): Promise<string> {
+async function privateAddress(tx: Tx, instanceId: string, primary: string | null, asked: string | undefined): Promise<string> {
   const held = await tx.selectFrom('ip_allocations').select('address').where('owner_id', '=', instanceId)
     .where('kind', 'in', ['primary', 'backup']).orderBy('address_num').execute();
   const addresses = held.map((h) => h.address);

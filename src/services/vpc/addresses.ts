@@ -11,12 +11,10 @@
  * missing (or someone else's) or, for a release, still bound. Bandwidth is billed by traffic on
  * the EIP side (SPEC §8), so changing it touches only the EIP.
  */
-import type { Kysely } from 'kysely';
 import type { AllocateAddressesRequest, ModifyAddressesBandwidthRequest, ReleaseAddressesRequest } from '../../generated/vpc.ts';
 import { newId } from '../../shared/ids.ts';
 import { allocateEips, lockEips, releaseUnbound, setBandwidth, type Eip, type EipScope } from '../../store/repos/eips.ts';
-import type { Database } from '../../store/schema.ts';
-import type { Store } from '../../store/store.ts';
+import type { Store, Tx } from '../../store/store.ts';
 import type { Handler } from '../types.ts';
 import { boundCannotBeReleased, eipIdListParam, eipNotFound, poolExhausted } from './addresses-errors.ts';
 import { scopeOf } from './params.ts';
@@ -63,7 +61,7 @@ export function releaseAddresses(store: Store): Handler {
 }
 
 /** Locks the caller's EIPs, in the order given; ResourceNotFound for the first that is not the caller's. */
-export async function lockOwn(tx: Kysely<Database>, scope: EipScope, ids: readonly string[]): Promise<Eip[]> {
+export async function lockOwn(tx: Tx, scope: EipScope, ids: readonly string[]): Promise<Eip[]> {
   const found = new Map((await lockEips(tx, scope, ids)).map((e) => [e.id, e]));
   return ids.map((id) => found.get(id) ?? (() => { throw eipNotFound(id); })());
 }

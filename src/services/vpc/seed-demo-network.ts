@@ -8,13 +8,11 @@
  * checks as CreateVpc/CreateSubnet (quota, zone, overlap), so it cannot produce a network the
  * API would refuse. The composition root calls it; nothing here starts on its own.
  */
-import type { Kysely } from 'kysely';
 import { findOverlap, parseIpv4 } from '../../network/ipam.ts';
 import { listZones } from '../../store/repos/regions.ts';
 import { listSubnetsOfVpc } from '../../store/repos/subnets.ts';
 import { findVpcByName, type VpcScope } from '../../store/repos/vpcs.ts';
-import type { Database } from '../../store/schema.ts';
-import type { Store } from '../../store/store.ts';
+import type { Store, Tx } from '../../store/store.ts';
 import { createSubnetIn } from './subnets.ts';
 import { createVpcIn } from './vpcs.ts';
 
@@ -38,7 +36,7 @@ export async function seedDemoNetwork(store: Store, accountUin: string, zones: s
   });
 }
 
-async function ensureSubnet(tx: Kysely<Database>, scope: VpcScope, vpcId: string, zone: string, preferred: number, now: number) {
+async function ensureSubnet(tx: Tx, scope: VpcScope, vpcId: string, zone: string, preferred: number, now: number) {
   const name = `demo-bms-${zone}`;
   const siblings = await listSubnetsOfVpc(tx, vpcId);
   const existing = siblings.find((s) => s.name === name);
@@ -50,7 +48,7 @@ async function ensureSubnet(tx: Kysely<Database>, scope: VpcScope, vpcId: string
   return subnet.id;
 }
 
-async function regionOf(db: Kysely<Database>, zones: string[]): Promise<string> {
+async function regionOf(db: Tx, zones: string[]): Promise<string> {
   const known = new Map((await listZones(db)).map((z) => [z.zone, z.region]));
   const regions = new Set(zones.map((z) => known.get(z)));
   if (zones.length === 0 || regions.has(undefined) || regions.size !== 1) {

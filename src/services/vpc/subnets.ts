@@ -10,7 +10,6 @@
  *
  * A subnet can be deleted only when no address is allocated in it any more.
  */
-import type { Kysely } from 'kysely';
 import type { CreateSubnetRequest, DeleteSubnetRequest } from '../../generated/vpc.ts';
 import {
   checkSubnetCidr, findOverlap, formatCidr, formatIpv6Cidr, parseIpv6Cidr, subnetBlock, subnetBlockCount,
@@ -20,8 +19,7 @@ import { countBySubnet } from '../../store/repos/ip-allocations.ts';
 import { listZones } from '../../store/repos/regions.ts';
 import { deleteSubnet as deleteSubnetRow, getSubnet, insertSubnet, listSubnetsOfVpc, type Subnet } from '../../store/repos/subnets.ts';
 import { getVpc, lockVpc, type VpcScope } from '../../store/repos/vpcs.ts';
-import type { Database } from '../../store/schema.ts';
-import type { Store } from '../../store/store.ts';
+import type { Store, Tx } from '../../store/store.ts';
 import type { Handler } from '../types.ts';
 import {
   badSubnetCidr, notStored, subnetInUse, subnetLimitExceeded, subnetNotFound, subnetOverlap, unknownZone, vpcNotFound, zoneUnavailable,
@@ -43,7 +41,7 @@ export interface NewSubnet {
 }
 
 /** Creates a subnet after every check against its VPC and siblings. Call inside a transaction. */
-export async function createSubnetIn(tx: Kysely<Database>, s: NewSubnet): Promise<Subnet> {
+export async function createSubnetIn(tx: Tx, s: NewSubnet): Promise<Subnet> {
   const block = cidrParam('CidrBlock', s.cidr);
   if (!(await lockVpc(tx, s.scope, s.vpcId))) throw vpcNotFound(s.vpcId);
   const vpc = (await getVpc(tx, s.scope, s.vpcId))!;
@@ -60,7 +58,7 @@ export async function createSubnetIn(tx: Kysely<Database>, s: NewSubnet): Promis
   });
 }
 
-async function checkZone(tx: Kysely<Database>, zone: string, region: string): Promise<void> {
+async function checkZone(tx: Tx, zone: string, region: string): Promise<void> {
   const found = (await listZones(tx, region)).find((z) => z.zone === zone);
   if (!found) throw unknownZone(zone, region);
   if (found.state !== 'AVAILABLE') throw zoneUnavailable(zone);

@@ -11,11 +11,9 @@
  * UnsupportedOperation rather than accepted and forgotten; so is multicast, which BMS networks
  * do not offer.
  */
-import type { Kysely } from 'kysely';
 import type { CreateVpcRequest, DeleteVpcRequest } from '../../generated/vpc.ts';
-import type { Database } from '../../store/schema.ts';
 import { newId } from '../../shared/ids.ts';
-import type { Store } from '../../store/store.ts';
+import type { Store, Tx } from '../../store/store.ts';
 import { listSubnetsOfVpc } from '../../store/repos/subnets.ts';
 import { countVpcs, deleteVpc as deleteVpcRow, insertVpc, lockAccount, lockVpc, type Vpc, type VpcScope } from '../../store/repos/vpcs.ts';
 import type { Handler } from '../types.ts';
@@ -35,7 +33,7 @@ export interface NewVpc {
 }
 
 /** Creates a VPC within the account's quota. Call inside a transaction. */
-export async function createVpcIn(tx: Kysely<Database>, v: NewVpc): Promise<Vpc> {
+export async function createVpcIn(tx: Tx, v: NewVpc): Promise<Vpc> {
   if (!(await lockAccount(tx, v.scope.accountUin))) throw new Error(`account ${v.scope.accountUin} does not exist`);
   if ((await countVpcs(tx, v.scope)) >= VPC_LIMIT) throw vpcLimitExceeded(VPC_LIMIT, v.scope.region);
   return insertVpc(tx, {

@@ -7,8 +7,8 @@
  * of its return, TERMINATING) instead of counting usage somewhere else.
  *
  * Billing's own rows are each keyed by what they stand for, so writing one twice is impossible:
- *   - `billing_records` — one usage record per (resource, period): key `bms:<instance>:<start>` or
- *     `eip:<eip>:<start>`; pushed at the period's end, deduction due a delay later;
+ *   - `billing_records` — one usage record per (resource, period): key `bms:<start>:<instance>` or
+ *     `eip:<start>:<eip>` (recordKey in src/billing/biller.ts); pushed at the period's end, deduction due a delay later;
  *   - `billing_ledger` — the account water: one row per deduction (key `deduct:<record key>`) or
  *     recharge (key given by the operator's request), with the balance after it;
  *   - `billing_accounts` — each account's balance (moved only together with a ledger row) and its

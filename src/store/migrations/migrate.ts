@@ -43,6 +43,8 @@ import { billing } from './0050-billing.ts';
 import { redfish } from './0060-redfish.ts';
 import { consoleSessions } from './0070-console.ts';
 import { powerSync } from './0080-power-sync.ts';
+import { billingIndexes } from './0090-billing-indexes.ts';
+import { billingReconciliation } from './0091-billing-reconciliation.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-identity': identity,
@@ -69,6 +71,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0060-redfish': redfish,
   '0070-console': consoleSessions,
   '0080-power-sync': powerSync,
+  '0090-billing-indexes': billingIndexes,
+  '0091-billing-reconciliation': billingReconciliation,
 };
 
 export interface MigrateOptions {

@@ -6,8 +6,8 @@
  * A balance moves only in the transaction that inserts its ledger row, and only when that insert
  * actually inserted. The callers in src/billing decide what to write; this file only stores it.
  */
-import { sql, type Kysely } from 'kysely';
-import type { BillingLedgerTable, BillingRecordsTable, Database } from '../schema.ts';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import type { BillingLedgerTable, BillingRecordsTable, Database, InstanceStateHistoryTable } from '../schema.ts';
 import { resourceKey, tagsOfResources } from './resource-tags.ts';
 
 export type BillingRecordRow = BillingRecordsTable;
@@ -36,8 +36,40 @@ export async function upsertCursors(db: Kysely<Database>, rows: Array<{ resource
   }
 }
 
+/**
+ * The billable spans (first RUNNING → first TERMINATING, from the lifecycle journal) that may have
+ * something to push: not closed, and either never pushed, pushed no later than `pushedBy` (a
+ * period may have ended since), or with their return begun — each with how far it was pushed.
+ * The journal and the cursors are joined and filtered in the database, so a run reads the few
+ * instances due rather than every instance and every cursor.
+ */
+export async function spansToPush(
+  db: Kysely<Database>, pushedBy: number,
+): Promise<Array<{ instanceId: string; accountUin: string; from: number; until: number | null; pushedUntil: number | null }>> {
+  // One pass over the journal's RUNNING rows in the order of its covering index (migration 0090),
+  // each instance's cursor looked up by key, its return (first TERMINATING) by the same index.
+  const returned = (eb: ExpressionBuilder<Database & { h: InstanceStateHistoryTable }, 'h'>) => eb.selectFrom('instance_state_history as t')
+    .select((e) => e.fn.min('t.at').as('at')).where('t.to_status', '=', 'TERMINATING').whereRef('t.instance_id', '=', 'h.instance_id');
+  const rows = await db.selectFrom('instance_state_history as h')
+    .leftJoin('billing_cursors as c', (j) => j.on(sql<boolean>`c.resource_id = 'bms:' || h.instance_id`))
+    .select((eb) => ['h.instance_id', 'h.account_uin', eb.fn.max('c.pushed_until').as('pushed_until'), eb.fn.min('h.at').as('first_running'), returned(eb).as('first_terminating')])
+    .where('h.to_status', '=', 'RUNNING')
+    .where((eb) => eb.or([eb('c.closed', 'is', null), eb('c.closed', '=', 0)]))
+    .groupBy(['h.instance_id', 'h.account_uin'])
+    .having((eb) => eb.or([eb(eb.fn.max('c.pushed_until'), 'is', null), eb(eb.fn.max('c.pushed_until'), '<=', pushedBy), eb.exists(eb.selectFrom('instance_state_history as r')
+      .select(sql`1`.as('one')).where('r.to_status', '=', 'TERMINATING').whereRef('r.instance_id', '=', 'h.instance_id'))]))
+    .orderBy('h.instance_id').orderBy('h.account_uin')
+    .execute();
+  return rows.map((r) => ({
+    instanceId: r.instance_id, accountUin: r.account_uin, from: Number(r.first_running),
+    until: r.first_terminating === null ? null : Number(r.first_terminating), pushedUntil: r.pushed_until === null ? null : Number(r.pushed_until),
+  }));
+}
+
 export async function loadCursors(db: Kysely<Database>, prefix: string): Promise<Map<string, { pushedUntil: number; closed: boolean }>> {
-  const rows = await db.selectFrom('billing_cursors').selectAll().where('resource_id', 'like', `${prefix}%`).execute();
+  // a key range rather than LIKE, which SQLite cannot serve from the primary key (case-insensitive by default)
+  const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  const rows = await db.selectFrom('billing_cursors').selectAll().where('resource_id', '>=', prefix).where('resource_id', '<', end).execute();
   return new Map(rows.map((r) => [r.resource_id, { pushedUntil: Number(r.pushed_until), closed: Number(r.closed) === 1 }]));
 }
 
@@ -247,4 +279,20 @@ export async function tagValues(
     if (value !== undefined) out.set(r.id, value);
   }
   return out;
+}
+
+/** Which of these days (UTC+8, "YYYY-MM-DD") the daily reconciliation has checked. */
+export async function checkedDays(db: Kysely<Database>, days: string[]): Promise<Set<string>> {
+  if (days.length === 0) return new Set();
+  return new Set((await db.selectFrom('billing_reconciliations').select('day').where('day', 'in', days).execute()).map((r) => r.day));
+}
+
+/** Records a checked day with its findings, unless one is already recorded; true when this call recorded it. */
+export async function recordCheckedDay(
+  db: Kysely<Database>, c: { day: string; checkedAt: number; toleranceSeconds: number; findings: readonly object[] },
+): Promise<boolean> {
+  const won = await db.insertInto('billing_reconciliations')
+    .values({ day: c.day, checked_at: c.checkedAt, tolerance_seconds: c.toleranceSeconds, finding_count: c.findings.length, findings: JSON.stringify(c.findings) })
+    .onConflict((oc) => oc.column('day').doNothing()).returning('day').execute();
+  return won.length > 0;
 }

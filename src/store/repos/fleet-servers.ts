@@ -101,8 +101,10 @@ export async function insertServers(db: Kysely<Database>, servers: readonly NewS
   }
 }
 
-export async function deleteServers(db: Kysely<Database>, ids: readonly string[]): Promise<void> {
-  if (ids.length > 0) await db.deleteFrom('servers').where('id', 'in', ids).execute();
+/** How to reach a server's BMC: its hardware type, address and admin account (the password still sealed). */
+export async function getBmcAccess(db: Kysely<Database>, id: string): Promise<{ id: string; sn: string; hardwareType: string; bmcAddress: string; bmcUsername: string; bmcPasswordEnc: string } | undefined> {
+  const row = await db.selectFrom('servers').select(['id', 'sn', 'hardware_type', 'bmc_address', 'bmc_username', 'bmc_password_enc']).where('id', '=', id).executeTakeFirst();
+  return row && { id: row.id, sn: row.sn, hardwareType: row.hardware_type, bmcAddress: row.bmc_address, bmcUsername: row.bmc_username, bmcPasswordEnc: row.bmc_password_enc };
 }
 
 /** Servers already holding one of `sns`. */

@@ -23,11 +23,6 @@ export async function renewLocks(db: Kysely<Database>, names: string[], owner: s
   await db.updateTable('locks').set({ expires_at: expiresAt }).where('name', 'in', names).where('owner', '=', owner).execute();
 }
 
-export async function lockHolder(db: Kysely<Database>, name: string, now: number): Promise<string | undefined> {
-  const row = await db.selectFrom('locks').select('owner').where('name', '=', name).where('expires_at', '>', now).executeTakeFirst();
-  return row?.owner;
-}
-
 /** Takes every lock of `names` that is free (or ours) in one statement; returns the names now held. */
 export async function acquireLocks(db: Kysely<Database>, names: readonly string[], owner: string, now: number, ttlMs: number): Promise<Set<string>> {
   if (names.length === 0) return new Set();

@@ -6,6 +6,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
+import type { Tx } from '../store.ts';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -32,4 +33,15 @@ export async function instanceOfAgentToken(db: Kysely<Database>, token: string):
   const a = Buffer.from(row.token_sha256, 'hex');
   const b = Buffer.from(sha256(token), 'hex');
   return a.length === b.length && timingSafeEqual(a, b) ? row.instance_id : undefined;
+}
+
+/** Whether `instanceId` exists and has not been returned (an agent of a returned instance is refused). */
+export async function isLiveInstance(db: Tx, instanceId: string): Promise<boolean> {
+  return (await db.selectFrom('instances').select('id').where('id', '=', instanceId).where('deleted_at', 'is', null).executeTakeFirst()) !== undefined;
+}
+
+/** Whether `instanceId` existed and has been returned. */
+export async function isReturnedInstance(db: Tx, instanceId: string): Promise<boolean> {
+  const row = await db.selectFrom('instances').select('deleted_at').where('id', '=', instanceId).executeTakeFirst();
+  return row !== undefined && row.deleted_at !== null;
 }

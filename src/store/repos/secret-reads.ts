@@ -4,8 +4,8 @@
  * SecretId), which resource, with which request, from where and when. Rows are only ever
  * added; the secret itself is never part of them.
  */
-import type { Kysely, Selectable } from 'kysely';
-import type { Database, SecretReadsTable } from '../schema.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.ts';
 
 /** `api-key`: a new SecretKey handed out (CreateAccessKey, AddUser, CreateTenant…); `temporary-credentials`: GetFederationToken. */
 export type SecretKind = 'bmc-account' | 'api-key' | 'temporary-credentials';
@@ -27,17 +27,4 @@ export async function recordSecretRead(db: Kysely<Database>, r: SecretRead): Pro
     id: r.id, kind: r.kind, account_uin: r.accountUin, user_uin: r.userUin, secret_id: r.secretId, resource_id: r.resourceId,
     request_id: r.requestId, source_ip: r.sourceIp, at: r.at,
   }).execute();
-}
-
-/** The reads of one resource's secrets, oldest first. */
-export async function listSecretReads(db: Kysely<Database>, resourceId: string): Promise<SecretRead[]> {
-  const rows = await db.selectFrom('secret_reads').selectAll().where('resource_id', '=', resourceId).orderBy('at').orderBy('id').execute();
-  return rows.map(toRead);
-}
-
-function toRead(row: Selectable<SecretReadsTable>): SecretRead {
-  return {
-    id: row.id, kind: row.kind as SecretKind, accountUin: row.account_uin, userUin: row.user_uin, secretId: row.secret_id,
-    resourceId: row.resource_id, requestId: row.request_id, sourceIp: row.source_ip, at: Number(row.at),
-  };
 }

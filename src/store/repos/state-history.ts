@@ -48,7 +48,8 @@ export interface BillableSpan { instanceId: string; accountUin: string; from: nu
 export async function billableSpans(db: Kysely<Database>, opts: { instanceIds?: string[] } = {}): Promise<BillableSpan[]> {
   let q = db.selectFrom('instance_state_history')
     .select(['instance_id', 'account_uin', 'to_status', (eb) => eb.fn.min('at').as('at')])
-    .where('to_status', 'in', ['RUNNING', 'TERMINATING']).groupBy(['instance_id', 'account_uin', 'to_status']);
+    // grouped in the order of the covering index (migration 0090), so SQLite reads it once, sorting nothing
+    .where('to_status', 'in', ['RUNNING', 'TERMINATING']).groupBy(['to_status', 'instance_id', 'account_uin']);
   if (opts.instanceIds) {
     if (opts.instanceIds.length === 0) return [];
     q = q.where('instance_id', 'in', opts.instanceIds);
