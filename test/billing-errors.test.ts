@@ -2,10 +2,11 @@
  * Billing's refusals, through the official SDK, on SQLite and on PostgreSQL: every bad input to
  * the bill and the operator's billing actions is answered with a documented code and a message
  * naming the parameter — never InternalError — and RunInstances' arrears code is in the API
- * reference with its meaning.
+ * reference with its meaning. (And the daily reconciliation's once-per-day record works on both.)
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { checkFinishedDays } from '../src/billing/reconcile.ts';
 import { createAccountWithRoot, createApiKey } from '../src/iam/accounts.ts';
 import { failure, sdk, type Call } from './support/cloud.ts';
 import { schemaFactory, withPostgres } from './support/postgres.ts';
@@ -39,7 +40,8 @@ function suite(name: string, env: () => Record<string, string>) {
     let call: Record<'bill' | 'bmsops', Call>;
     let tenantUin: string;
     before(async () => {
-      server = await startTestServer({ BMS_SIM_TIME_SCALE: '0', BMS_DEMO: '0', ...env() }, { rateLimiter: { take: () => true } });
+      // (the biller's own timer, and the daily check after it, would not tick during the suite)
+      server = await startTestServer({ BMS_SIM_TIME_SCALE: '0', BMS_DEMO: '0', BMS_BILLING_RUN_MS: '3600000', ...env() }, { rateLimiter: { take: () => true } });
       const { account, root } = await createAccountWithRoot(server.store.db, 'Refused Tenant', 'tenant', Date.now());
       tenantUin = account.uin;
       const key = await createApiKey(server.store.db, server.box, root.id, Date.now());
@@ -59,6 +61,15 @@ function suite(name: string, env: () => Record<string, string>) {
     it('another account\'s bills: ResourceNotFound, not a hint', async () => {
       const e = await failure(call.bill('DescribeBillSummaryByProduct', { PayerUin: '100000000001', BeginTime: '2026-01-01 00:00:00', EndTime: '2026-01-31 23:59:59' }));
       assert.equal(e.code, 'ResourceNotFound');
+    });
+
+    it('the daily reconciliation checks each finished day once on this store too', async () => {
+      const now = Date.now();
+      const first = await checkFinishedDays(server.store, now);
+      assert.equal(first.length, 7, 'the past week');
+      assert.deepEqual(await checkFinishedDays(server.store, now + 60_000), [], 'nothing twice');
+      const next = await checkFinishedDays(server.store, now + 86_400_000);
+      assert.equal(next.length, 1, 'the next day, once it is over');
     });
 
     it('documents the arrears code of RunInstances, with its meaning', async () => {

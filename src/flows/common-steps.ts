@@ -10,6 +10,8 @@ import type { FlowDeps } from './deps.ts';
 import { installConfigFor } from './network-info.ts';
 import { issueAgentToken, revokeAgentToken } from '../store/repos/monitor-agents.ts';
 import type { InstallConfig } from '../drivers/interfaces/hardware.ts';
+import { isInMaintenance, quarantineServer, recordServerPower, releaseServer } from '../store/repos/fleet-servers.ts';
+import { monitorWishOf, raidTypeOf } from '../store/repos/instances.ts';
 
 type Ctx = StepContext<FlowDeps>;
 type Step = FlowStep<FlowDeps>;
@@ -35,8 +37,7 @@ export function powerStep(name: string, state: 'on' | 'off', fallback?: Step['fa
 
 export async function recordPower(ctx: Ctx, state: 'on' | 'off'): Promise<void> {
   if (!ctx.task.serverId) return;
-  await ctx.deps.store.db.updateTable('servers').set({ power_state: state, updated_at: ctx.now() })
-    .where('id', '=', ctx.task.serverId).execute();
+  await recordServerPower(ctx.deps.store.db, ctx.task.serverId, state, ctx.now());
 }
 
 /** A lifecycle event as a step (idempotent: an instance already moved on is fine). */
@@ -54,9 +55,7 @@ export function gateStep(name: string, event: LifecycleEvent, extra?: (ctx: Ctx)
 /** When a server cannot be trusted any more (wipe or power failed for good): out of the pool. */
 export async function quarantine(ctx: Ctx, error: Error): Promise<void> {
   if (!ctx.task.serverId) return;
-  await ctx.deps.store.db.updateTable('servers')
-    .set({ state: 'maintenance', maintenance_reason: `task ${ctx.task.id} ${ctx.task.action}: ${error.message}`.slice(0, 500), updated_at: ctx.now() })
-    .where('id', '=', ctx.task.serverId).execute();
+  await quarantineServer(ctx.deps.store.db, ctx.task.serverId, `task ${ctx.task.id} ${ctx.task.action}: ${error.message}`, ctx.now());
   ctx.deps.logger.warn({ serverId: ctx.task.serverId, taskId: ctx.task.id, err: error.message }, 'server put into maintenance');
 }
 
@@ -71,8 +70,7 @@ export function wipeStep(name: string, scope: 'all' | 'system', onFailure?: Step
 }
 
 async function inMaintenance(ctx: Ctx): Promise<boolean> {
-  const row = await ctx.deps.store.db.selectFrom('servers').select('state').where('id', '=', ctx.task.serverId!).executeTakeFirst();
-  return row?.state === 'maintenance';
+  return isInMaintenance(ctx.deps.store.db, ctx.task.serverId!);
 }
 
 /**
@@ -81,17 +79,15 @@ async function inMaintenance(ctx: Ctx): Promise<boolean> {
  */
 export async function returnServer(tx: Parameters<Parameters<FlowDeps['store']['transaction']>[0]>[0], serverId: string | null, now: number): Promise<void> {
   if (!serverId) return;
-  await tx.updateTable('servers').set({ instance_id: null, updated_at: now }).where('id', '=', serverId).execute();
-  await tx.updateTable('servers').set({ state: 'available', maintenance_reason: null })
-    .where('id', '=', serverId).where('state', 'in', ['allocated', 'cleaning']).execute();
+  await releaseServer(tx, serverId, now);
 }
 
 /** Builds the RAID layout recorded on the instance (RunInstances' or ResetInstance's RaidType). */
 export const buildRaidStep: Step = {
   name: 'build-raid', timeoutMs: 30 * MINUTE,
   run: (ctx) => onServer(ctx, async ({ driver, target }) => {
-    const inst = await ctx.deps.store.db.selectFrom('instances').select('raid_type').where('id', '=', ctx.task.instanceId!).executeTakeFirstOrThrow();
-    await skippedWhereUnsupported(ctx, 'RAID', () => driver.raid.buildRaid(target, inst.raid_type));
+    const raidType = await raidTypeOf(ctx.deps.store.db, ctx.task.instanceId!);
+    await skippedWhereUnsupported(ctx, 'RAID', () => driver.raid.buildRaid(target, raidType));
   }),
 };
 
@@ -128,12 +124,11 @@ export const installOsStep: Step = {
 
 async function monitorAgentFor(ctx: Ctx): Promise<InstallConfig['monitorAgent']> {
   const { db } = ctx.deps.store;
-  const inst = await db.selectFrom('instances').select(['account_uin', 'enhanced_service']).where('id', '=', ctx.task.instanceId!).executeTakeFirstOrThrow();
-  const wanted = (JSON.parse(inst.enhanced_service) as { MonitorService?: boolean }).MonitorService !== false;
-  if (!wanted || !ctx.deps.agentPushUrl) {
+  const inst = await monitorWishOf(db, ctx.task.instanceId!);
+  if (!inst.monitorService || !ctx.deps.agentPushUrl) {
     await revokeAgentToken(db, ctx.task.instanceId!);
     return undefined;
   }
-  const token = await issueAgentToken(db, ctx.task.instanceId!, inst.account_uin, ctx.now());
+  const token = await issueAgentToken(db, ctx.task.instanceId!, inst.accountUin, ctx.now());
   return { endpoint: ctx.deps.agentPushUrl, token, intervalSeconds: 10 };
 }

@@ -21,7 +21,10 @@ import { createHmac } from 'node:crypto';
 import type { SecretSealer } from '../flows/deps.ts';
 import { newId } from '../shared/ids.ts';
 import { dequantize, METRIC_BY_NAME } from '../shared/metrics.ts';
-import { watchedInstances, type AlarmRule, type Operator } from '../store/repos/alarms.ts';
+import {
+  alarmStateOf, alarmStillOpen, claimDelivery, closeAlarm, dueDeliveries, enabledPolicies, openAlarm, queueDelivery, recordDeliveryAttempt, saveAlarmState,
+  watchedInstances, type AlarmRule, type Operator,
+} from '../store/repos/alarms.ts';
 import { readSeries } from '../store/repos/metrics.ts';
 import type { Store } from '../store/store.ts';
 
@@ -39,7 +42,7 @@ const OPERATOR_TEXT: Record<Operator, string> = { gt: '>', ge: '>=', lt: '<', le
 
 export async function evaluateAlarms(store: Store, nowMs: number): Promise<number> {
   const nowS = Math.floor(nowMs / 1000);
-  const policies = await store.db.selectFrom('alarm_policies').selectAll().where('enable', '=', 1).execute();
+  const policies = await enabledPolicies(store.db);
   let opened = 0;
   for (const policy of policies) {
     const rules = JSON.parse(policy.rules) as AlarmRule[];
@@ -51,8 +54,7 @@ export async function evaluateAlarms(store: Store, nowMs: number): Promise<numbe
           if (!metric) continue;
           const P = rule.period;
           const lastClosed = Math.floor((nowS - JUDGE_LAG_S) / P) * P - P;
-          const state = await tx.selectFrom('alarm_states').selectAll()
-            .where('policy_id', '=', policy.id).where('rule', '=', ri).where('instance_id', '=', instanceId).executeTakeFirst();
+          const state = await alarmStateOf(tx, policy.id, ri, instanceId);
           const from = state ? Number(state.last_bucket) + P : lastClosed - P * (rule.continuePeriod - 1);
           if (from > lastClosed) continue;
           const points = new Map((await readSeries(tx, { instanceId, metric: metric.id, source: metric.source, period: P, from, to: lastClosed })).map((p) => [p.ts, p]));
@@ -74,15 +76,15 @@ export async function evaluateAlarms(store: Store, nowMs: number): Promise<numbe
               if (breaches < rule.continuePeriod) continue;
               if (!alarmId) {
                 alarmId = newId('alarm');
-                await tx.insertInto('alarm_histories').values({
+                await openAlarm(tx, {
                   id: alarmId, account_uin: policy.account_uin, region: policy.region, policy_id: policy.id, policy_name: policy.name, instance_id: instanceId,
                   metric: metric.name, period: P, value: String(shown), content, status: 'ALARM', first_occur: end, last_occur: end,
-                }).execute();
+                });
                 await enqueue(tx, policy, alarmId, 'ALARM', { instanceId, metric: metric.name, period: P, value: shown, rule, time: end }, nowMs);
                 lastNotified = end;
                 n += 1;
               } else {
-                await tx.updateTable('alarm_histories').set({ last_occur: end, value: String(shown) }).where('id', '=', alarmId).execute();
+                await alarmStillOpen(tx, alarmId, end, String(shown));
                 if (rule.noticeFrequency > 0 && lastNotified !== null && end - lastNotified >= rule.noticeFrequency) {
                   await enqueue(tx, policy, alarmId, 'ALARM', { instanceId, metric: metric.name, period: P, value: shown, rule, time: end }, nowMs);
                   lastNotified = end;
@@ -91,17 +93,14 @@ export async function evaluateAlarms(store: Store, nowMs: number): Promise<numbe
             } else {
               breaches = 0;
               if (alarmId) {
-                await tx.updateTable('alarm_histories').set({ status: 'OK', last_occur: b }).where('id', '=', alarmId).execute();
+                await closeAlarm(tx, alarmId, b);
                 await enqueue(tx, policy, alarmId, 'OK', { instanceId, metric: metric.name, period: P, value: shown, rule, time: b }, nowMs);
                 alarmId = null;
                 lastNotified = null;
               }
             }
           }
-          await tx.insertInto('alarm_states')
-            .values({ policy_id: policy.id, rule: ri, instance_id: instanceId, last_bucket: lastClosed, breaches, alarm_id: alarmId, last_notified: lastNotified })
-            .onConflict((oc) => oc.columns(['policy_id', 'rule', 'instance_id']).doUpdateSet({ last_bucket: lastClosed, breaches, alarm_id: alarmId, last_notified: lastNotified }))
-            .execute();
+          await saveAlarmState(tx, { policy_id: policy.id, rule: ri, instance_id: instanceId, last_bucket: lastClosed, breaches, alarm_id: alarmId, last_notified: lastNotified });
         }
         return n;
       });
@@ -121,10 +120,10 @@ async function enqueue(
     InstanceId: o.instanceId, MetricName: o.metric, Period: o.period, Value: o.value, Operator: o.rule.operator, Threshold: o.rule.threshold,
     ContinuePeriod: o.rule.continuePeriod, Time: o.time,
   };
-  await tx.insertInto('alarm_deliveries').values({
+  await queueDelivery(tx, {
     id: newId('notice'), alarm_id: alarmId, policy_id: policy.id, event, payload: JSON.stringify(payload), status: 'PENDING',
     attempts: 0, next_at: nowMs, last_http_code: 0, last_error: null, created_at: nowMs,
-  }).execute();
+  });
 }
 
 /** The signature header value for a body sent at `t` (unix seconds). */
@@ -134,14 +133,10 @@ export type Fetch = (url: string, init: { method: string; headers: Record<string
 
 /** Sends every delivery that is due; returns how many were attempted. */
 export async function deliverDue(store: Store, box: SecretSealer, nowMs: number, send: Fetch = fetch as unknown as Fetch, timeoutMs = 5_000): Promise<number> {
-  const due = await store.db.selectFrom('alarm_deliveries').innerJoin('alarm_policies', 'alarm_policies.id', 'alarm_deliveries.policy_id')
-    .select(['alarm_deliveries.id', 'alarm_deliveries.payload', 'alarm_deliveries.attempts', 'alarm_deliveries.next_at', 'alarm_policies.id as policy_id', 'alarm_policies.webhook_url', 'alarm_policies.webhook_secret_enc'])
-    .where('alarm_deliveries.status', '=', 'PENDING').where('alarm_deliveries.next_at', '<=', nowMs).orderBy('alarm_deliveries.next_at').limit(50).execute();
+  const due = await dueDeliveries(store.db, nowMs, 50);
   let attempted = 0;
   for (const d of due) {
-    const claimed = await store.db.updateTable('alarm_deliveries').set({ next_at: nowMs + CLAIM_MS })
-      .where('id', '=', d.id).where('status', '=', 'PENDING').where('next_at', '=', Number(d.next_at)).executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) !== 1) continue; // another process has it
+    if (!(await claimDelivery(store.db, d.id, Number(d.next_at), nowMs + CLAIM_MS))) continue; // another process has it
     attempted += 1;
     let code = 0;
     let error: string | null = null;
@@ -165,11 +160,11 @@ export async function deliverDue(store: Store, box: SecretSealer, nowMs: number,
     const attempts = Number(d.attempts) + 1;
     const delivered = error === null;
     const failed = !delivered && attempts >= MAX_ATTEMPTS;
-    await store.db.updateTable('alarm_deliveries').set({
+    await recordDeliveryAttempt(store.db, d.id, {
       attempts, last_http_code: code, last_error: error,
       status: delivered ? 'DELIVERED' : failed ? 'FAILED' : 'PENDING',
       next_at: delivered || failed ? null : nowMs + Math.min(MAX_BACKOFF_MS, BACKOFF_MS * 2 ** (attempts - 1)),
-    }).where('id', '=', d.id).execute();
+    });
   }
   return attempted;
 }

@@ -10,6 +10,7 @@ import type { Store } from '../store/store.ts';
 import { ingest, type IncomingBatch, type IncomingSample } from './ingest.ts';
 import { seededUnit as unit } from '../shared/seeded-random.ts';
 import { LAB_HARDWARE_TYPE } from '../drivers/lab.ts';
+import { runningInstancesOn } from '../store/repos/instances.ts';
 
 export interface SimInstance {
   id: string;
@@ -51,18 +52,7 @@ const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v
 const round = (v: number, d: number) => Math.round(v * 10 ** d) / 10 ** d;
 
 export async function runningSimInstances(store: Store): Promise<SimInstance[]> {
-  const rows = await store.db.selectFrom('instances').innerJoin('servers', 'servers.id', 'instances.server_id')
-    .leftJoin('eips', 'eips.instance_id', 'instances.id')
-    .select(['instances.id', 'servers.memory_gb', 'servers.cpu_cores', 'eips.id as eip'])
-    .where('instances.status', '=', 'RUNNING').where('instances.deleted_at', 'is', null).where('servers.hardware_type', '=', LAB_HARDWARE_TYPE)
-    .execute();
-  const byId = new Map<string, SimInstance>();
-  for (const r of rows) {
-    const e = byId.get(r.id);
-    if (e) e.hasEip ||= r.eip !== null;
-    else byId.set(r.id, { id: r.id, memoryGb: r.memory_gb, cpuCores: r.cpu_cores, hasEip: r.eip !== null });
-  }
-  return [...byId.values()];
+  return runningInstancesOn(store.db, LAB_HARDWARE_TYPE);
 }
 
 export interface SimSource {

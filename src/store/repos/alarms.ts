@@ -2,7 +2,7 @@
  * Alarm policies, bindings, per-series state, history and webhook deliveries (migration 0042).
  */
 import type { Kysely } from 'kysely';
-import type { AlarmDeliveriesTable, AlarmHistoriesTable, AlarmPoliciesTable, Database } from '../schema.ts';
+import type { AlarmDeliveriesTable, AlarmHistoriesTable, AlarmPoliciesTable, AlarmStatesTable, Database } from '../schema.ts';
 import { resourceTagged } from './resource-tags.ts';
 
 type Db = Kysely<Database>;
@@ -72,3 +72,60 @@ export async function instancesTagged(db: Db, accountUin: string, key: string, v
 
 export type HistoryRow = AlarmHistoriesTable;
 export type DeliveryRow = AlarmDeliveriesTable;
+
+// ---- the alarm job (src/monitoring/alarms.ts) ----------------------------------------------
+
+export type PolicyRow = AlarmPoliciesTable;
+export type AlarmState = AlarmStatesTable;
+
+/** Every enabled policy, of every account. */
+export async function enabledPolicies(db: Db): Promise<PolicyRow[]> {
+  return db.selectFrom('alarm_policies').selectAll().where('enable', '=', 1).execute();
+}
+
+/** How far (policy, rule, instance) has been judged, if at all. */
+export async function alarmStateOf(tx: Db, policyId: string, rule: number, instanceId: string): Promise<AlarmState | undefined> {
+  return tx.selectFrom('alarm_states').selectAll().where('policy_id', '=', policyId).where('rule', '=', rule).where('instance_id', '=', instanceId).executeTakeFirst();
+}
+
+export async function saveAlarmState(tx: Db, s: AlarmState): Promise<void> {
+  await tx.insertInto('alarm_states').values(s)
+    .onConflict((oc) => oc.columns(['policy_id', 'rule', 'instance_id']).doUpdateSet({ last_bucket: s.last_bucket, breaches: s.breaches, alarm_id: s.alarm_id, last_notified: s.last_notified }))
+    .execute();
+}
+
+/** A new open alarm in the history. */
+export async function openAlarm(tx: Db, h: HistoryRow): Promise<void> {
+  await tx.insertInto('alarm_histories').values(h).execute();
+}
+
+/** The open alarm is still breaching at `lastOccur`, with `value`. */
+export async function alarmStillOpen(tx: Db, alarmId: string, lastOccur: number, value: string): Promise<void> {
+  await tx.updateTable('alarm_histories').set({ last_occur: lastOccur, value }).where('id', '=', alarmId).execute();
+}
+
+/** The alarm recovered at `at`. */
+export async function closeAlarm(tx: Db, alarmId: string, at: number): Promise<void> {
+  await tx.updateTable('alarm_histories').set({ status: 'OK', last_occur: at }).where('id', '=', alarmId).execute();
+}
+
+export async function queueDelivery(tx: Db, d: DeliveryRow): Promise<void> {
+  await tx.insertInto('alarm_deliveries').values(d).execute();
+}
+
+/** Up to `limit` pending deliveries due at `now`, oldest first, with their policy's webhook. */
+export async function dueDeliveries(db: Db, now: number, limit: number) {
+  return db.selectFrom('alarm_deliveries').innerJoin('alarm_policies', 'alarm_policies.id', 'alarm_deliveries.policy_id')
+    .select(['alarm_deliveries.id', 'alarm_deliveries.payload', 'alarm_deliveries.attempts', 'alarm_deliveries.next_at', 'alarm_policies.id as policy_id', 'alarm_policies.webhook_url', 'alarm_policies.webhook_secret_enc'])
+    .where('alarm_deliveries.status', '=', 'PENDING').where('alarm_deliveries.next_at', '<=', now).orderBy('alarm_deliveries.next_at').limit(limit).execute();
+}
+
+/** Claims a delivery by moving its next attempt to `until`, only if it is still as seen (`seenNextAt`): false when another process has it. */
+export async function claimDelivery(db: Db, id: string, seenNextAt: number, until: number): Promise<boolean> {
+  const r = await db.updateTable('alarm_deliveries').set({ next_at: until }).where('id', '=', id).where('status', '=', 'PENDING').where('next_at', '=', seenNextAt).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function recordDeliveryAttempt(db: Db, id: string, a: Pick<DeliveryRow, 'attempts' | 'last_http_code' | 'last_error' | 'status' | 'next_at'>): Promise<void> {
+  await db.updateTable('alarm_deliveries').set(a).where('id', '=', id).execute();
+}

@@ -108,6 +108,28 @@ export async function getBmcAccess(db: Kysely<Database>, id: string): Promise<{ 
 }
 
 /** Servers already holding one of `sns`. */
+/** The power state an operation left the server in. */
+export async function recordServerPower(db: Kysely<Database>, id: string, state: 'on' | 'off', now: number): Promise<void> {
+  await db.updateTable('servers').set({ power_state: state, updated_at: now }).where('id', '=', id).execute();
+}
+
+/** Takes a server out of the pool because it cannot be trusted any more, saying why. */
+export async function quarantineServer(db: Kysely<Database>, id: string, reason: string, now: number): Promise<void> {
+  await db.updateTable('servers').set({ state: 'maintenance', maintenance_reason: reason.slice(0, 500), updated_at: now }).where('id', '=', id).execute();
+}
+
+/** Whether the server is in maintenance (quarantined, or by the operator). */
+export async function isInMaintenance(db: Kysely<Database>, id: string): Promise<boolean> {
+  const row = await db.selectFrom('servers').select('state').where('id', '=', id).executeTakeFirst();
+  return row?.state === 'maintenance';
+}
+
+/** Gives the server back: no longer tied to an instance, and `available` again unless it was quarantined. */
+export async function releaseServer(tx: Kysely<Database>, id: string, now: number): Promise<void> {
+  await tx.updateTable('servers').set({ instance_id: null, updated_at: now }).where('id', '=', id).execute();
+  await tx.updateTable('servers').set({ state: 'available', maintenance_reason: null }).where('id', '=', id).where('state', 'in', ['allocated', 'cleaning']).execute();
+}
+
 export async function findBySn(db: Kysely<Database>, sns: readonly string[]): Promise<Array<{ id: string; sn: string }>> {
   if (sns.length === 0) return [];
   return db.selectFrom('servers').select(['id', 'sn']).where('sn', 'in', sns).execute();

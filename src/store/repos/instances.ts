@@ -33,3 +33,30 @@ export async function liveInstancePlacement(db: Tx, instanceId: string): Promise
 export async function detachServer(tx: Tx, instanceId: string): Promise<void> {
   await tx.updateTable('instances').set({ server_id: null }).where('id', '=', instanceId).execute();
 }
+
+/** The RAID layout recorded on the instance (RunInstances' or ResetInstance's RaidType). */
+export async function raidTypeOf(db: Tx, instanceId: string): Promise<string> {
+  return (await db.selectFrom('instances').select('raid_type').where('id', '=', instanceId).executeTakeFirstOrThrow()).raid_type;
+}
+
+/** The instance's account and whether its EnhancedService asks for the monitoring agent (on unless turned off). */
+export async function monitorWishOf(db: Tx, instanceId: string): Promise<{ accountUin: string; monitorService: boolean }> {
+  const r = await db.selectFrom('instances').select(['account_uin', 'enhanced_service']).where('id', '=', instanceId).executeTakeFirstOrThrow();
+  return { accountUin: r.account_uin, monitorService: (JSON.parse(r.enhanced_service) as { MonitorService?: boolean }).MonitorService !== false };
+}
+
+/** RUNNING instances on servers of `hardwareType`, with their server's size and whether an EIP is bound. */
+export async function runningInstancesOn(db: Tx, hardwareType: string): Promise<Array<{ id: string; memoryGb: number; cpuCores: number; hasEip: boolean }>> {
+  const rows = await db.selectFrom('instances').innerJoin('servers', 'servers.id', 'instances.server_id')
+    .leftJoin('eips', 'eips.instance_id', 'instances.id')
+    .select(['instances.id', 'servers.memory_gb', 'servers.cpu_cores', 'eips.id as eip'])
+    .where('instances.status', '=', 'RUNNING').where('instances.deleted_at', 'is', null).where('servers.hardware_type', '=', hardwareType)
+    .execute();
+  const byId = new Map<string, { id: string; memoryGb: number; cpuCores: number; hasEip: boolean }>();
+  for (const r of rows) {
+    const e = byId.get(r.id);
+    if (e) e.hasEip ||= r.eip !== null;
+    else byId.set(r.id, { id: r.id, memoryGb: r.memory_gb, cpuCores: r.cpu_cores, hasEip: r.eip !== null });
+  }
+  return [...byId.values()];
+}
