@@ -7,7 +7,6 @@ export const STORE_PORT_DEBT = [
   'src/billing/csv.ts',
   'src/billing/reconcile.ts',
   'src/console/live-feed.ts',
-  'src/services/access/backup-ips.ts',
   'src/services/access/guards.ts',
   'src/services/bill/summaries.ts',
   'src/services/fleet/billing.ts',
@@ -22,5 +21,4 @@ export const STORE_PORT_DEBT = [
   'src/services/instances/run-instances.ts',
   'src/services/instances/views.ts',
   'src/services/monitor/alarm-policies.ts',
-  'src/services/vpc/addresses-binding.ts',
 ];

@@ -67,3 +67,27 @@ export async function ownedInstanceIds(db: Tx, accountUin: string, ids: readonly
   const rows = await db.selectFrom('instances').select('id').where('id', 'in', ids).where('account_uin', '=', accountUin).execute();
   return new Set(rows.map((r) => r.id));
 }
+
+/**
+ * Holds the row lock of `accountUin`'s live instance `id` in `region` (a no-op UPDATE, on every
+ * backend) and reads its status and primary address; undefined when it is not the account's,
+ * is gone, or lies outside the region.
+ */
+export async function lockOwnInstanceInRegion(tx: Tx, accountUin: string, region: string, id: string): Promise<{ status: string; privateIp: string | null } | undefined> {
+  const regionZones = tx.selectFrom('zones').select('zone').where('region', '=', region);
+  const locked = await tx.updateTable('instances').set((eb) => ({ name: eb.ref('name') }))
+    .where('id', '=', id).where('account_uin', '=', accountUin).where('deleted_at', 'is', null).where('zone', 'in', regionZones)
+    .executeTakeFirst();
+  if (locked.numUpdatedRows !== 1n) return undefined;
+  const row = await tx.selectFrom('instances').select(['status', 'private_ip']).where('id', '=', id).executeTakeFirstOrThrow();
+  return { status: row.status, privateIp: row.private_ip };
+}
+
+/**
+ * The instance's primary address is now `next` (a former backup IP): the instance records it,
+ * and an EIP bound to the old primary follows it.
+ */
+export async function movePrimaryAddress(tx: Tx, instanceId: string, next: { subnetId: string; address: string }, oldAddress: string, now: number): Promise<void> {
+  await tx.updateTable('instances').set({ private_ip: next.address, subnet_id: next.subnetId, updated_at: now }).where('id', '=', instanceId).execute();
+  await tx.updateTable('eips').set({ private_ip: next.address, updated_at: now }).where('instance_id', '=', instanceId).where('private_ip', '=', oldAddress).execute();
+}
