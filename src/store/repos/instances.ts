@@ -60,3 +60,10 @@ export async function runningInstancesOn(db: Tx, hardwareType: string): Promise<
   }
   return [...byId.values()];
 }
+
+/** Which of `ids` belong to `accountUin` (returned ones included: their stored metrics are still theirs). */
+export async function ownedInstanceIds(db: Tx, accountUin: string, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('instances').select('id').where('id', 'in', ids).where('account_uin', '=', accountUin).execute();
+  return new Set(rows.map((r) => r.id));
+}
