@@ -374,7 +374,7 @@ withChromium('console pages in Chromium', () => {
       await page.getByTestId('back-to-list').click();
     });
 
-    it('asks a user-defined flavor for no login password and no security agent, and launches it so', async () => {
+    it('shows a sold-out flavor disabled; asks a user-defined flavor for no login password and no security agent, and launches it so', async () => {
       const { FlavorSet } = await bms<{ FlavorSet: Array<{ FlavorId: string; UserDefined: number; Soldout: number; Placement: { Zone: string } }> }>('DescribeFlavors', {});
       const custom = FlavorSet.find((f) => f.UserDefined && !f.Soldout)!;
       const standard = FlavorSet.find((f) => !f.UserDefined && f.Placement.Zone === custom.Placement.Zone)!;
@@ -383,6 +383,21 @@ withChromium('console pages in Chromium', () => {
       await page.getByTestId('zone').selectOption(custom.Placement.Zone);
       await page.getByTestId(`flavor-${standard.FlavorId}`).check();
       await page.getByLabel(/安装主机安全 Agent/).waitFor();
+      // A sold-out flavor is shown, disabled and said so (the list is read when the wizard opens).
+      const ops = sdk(server.credentials.operator, 'bmsops');
+      const soldOut = FlavorSet.find((f) => !f.UserDefined && f.Placement.Zone === custom.Placement.Zone && f.FlavorId !== standard.FlavorId)!;
+      await ops('ModifyFlavor', { FlavorId: soldOut.FlavorId, SoldOut: true });
+      try {
+        await page.reload();
+        await page.getByTestId('wizard').waitFor();
+        const radio = page.getByTestId(`flavor-${soldOut.FlavorId}`);
+        await radio.waitFor();
+        assert.equal(await radio.isDisabled(), true, 'sold out: disabled');
+        assert.match(await page.locator(`label[for="flavor-${soldOut.FlavorId}"]`).textContent() ?? '', /已售罄/);
+        assert.equal(await page.getByTestId(`flavor-${standard.FlavorId}`).isDisabled(), false);
+      } finally {
+        await ops('ModifyFlavor', { FlavorId: soldOut.FlavorId, SoldOut: false });
+      }
       await page.getByTestId(`flavor-${custom.FlavorId}`).check();
       await page.getByLabel(/安装主机安全 Agent/).waitFor({ state: 'detached' });
       await page.getByTestId('next').click();
