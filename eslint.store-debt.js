@@ -15,10 +15,7 @@ export const STORE_PORT_DEBT = [
   'src/services/instances/catalog-queries.ts',
   'src/services/instances/choose-servers.ts',
   'src/services/instances/describe-instances.ts',
-  'src/services/instances/launch-checks.ts',
-  'src/services/instances/lookups.ts',
   'src/services/instances/reset-instance.ts',
   'src/services/instances/run-instances.ts',
-  'src/services/instances/views.ts',
   'src/services/monitor/alarm-policies.ts',
 ];
