@@ -374,6 +374,56 @@ withChromium('console pages in Chromium', () => {
       await page.getByTestId('back-to-list').click();
     });
 
+    it('shows a sold-out flavor disabled; asks a user-defined flavor for no login password and no security agent, and launches it so', async () => {
+      const { FlavorSet } = await bms<{ FlavorSet: Array<{ FlavorId: string; UserDefined: number; Soldout: number; Placement: { Zone: string } }> }>('DescribeFlavors', {});
+      const custom = FlavorSet.find((f) => f.UserDefined && !f.Soldout)!;
+      const standard = FlavorSet.find((f) => !f.UserDefined && f.Placement.Zone === custom.Placement.Zone)!;
+      await go('/instances/create');
+      await page.getByTestId('wizard').waitFor();
+      await page.getByTestId('zone').selectOption(custom.Placement.Zone);
+      await page.getByTestId(`flavor-${standard.FlavorId}`).check();
+      await page.getByLabel(/安装主机安全 Agent/).waitFor();
+      // A sold-out flavor is shown, disabled and said so (the list is read when the wizard opens).
+      const ops = sdk(server.credentials.operator, 'bmsops');
+      const soldOut = FlavorSet.find((f) => !f.UserDefined && f.Placement.Zone === custom.Placement.Zone && f.FlavorId !== standard.FlavorId)!;
+      await ops('ModifyFlavor', { FlavorId: soldOut.FlavorId, SoldOut: true });
+      try {
+        await page.reload();
+        await page.getByTestId('wizard').waitFor();
+        const radio = page.getByTestId(`flavor-${soldOut.FlavorId}`);
+        await radio.waitFor();
+        assert.equal(await radio.isDisabled(), true, 'sold out: disabled');
+        assert.match(await page.locator(`label[for="flavor-${soldOut.FlavorId}"]`).textContent() ?? '', /已售罄/);
+        assert.equal(await page.getByTestId(`flavor-${standard.FlavorId}`).isDisabled(), false);
+      } finally {
+        await ops('ModifyFlavor', { FlavorId: soldOut.FlavorId, SoldOut: false });
+      }
+      await page.getByTestId(`flavor-${custom.FlavorId}`).check();
+      await page.getByLabel(/安装主机安全 Agent/).waitFor({ state: 'detached' });
+      await page.getByTestId('next').click();
+      await page.getByTestId('instance-name').waitFor();
+      assert.equal(await page.getByTestId('password').count(), 0, 'no password asked');
+      await page.getByText('自定义机型无需设置登录密码。', { exact: true }).waitFor();
+      await page.getByTestId('instance-name').fill('custom-e2e');
+      await page.getByTestId('next').click();
+      const refused = page.locator('form [role="alert"]').first();
+      await Promise.race([page.getByTestId('summary').waitFor(), refused.waitFor()]);
+      assert.equal(await refused.count(), 0, `refused: ${await refused.textContent().catch(() => '')}`);
+      await page.getByTestId('confirm').click();
+      const done = await page.getByTestId('created').textContent();
+      const [id] = [...(done ?? '').matchAll(/bms-[a-z0-9]+/g)].map((m) => m[0]);
+      const launched = await bms<{ InstanceSet: Array<{ FlavorId: string; UserDefined: number; InstanceName: string }> }>('DescribeInstances', { InstanceIds: [id] });
+      assert.deepEqual([launched.InstanceSet[0]!.FlavorId, launched.InstanceSet[0]!.InstanceName], [custom.FlavorId, 'custom-e2e']);
+      await page.getByTestId('back-to-list').click();
+      // The API does not reinstall a user-defined flavor's machine: the list does not offer it.
+      const more = page.locator(`[data-testid="instance-row"][data-id="${id}"]`).getByTestId('more');
+      await more.waitFor();
+      assert.equal(await more.locator('option[value="reset"]').isDisabled(), true, '重装 not offered');
+      const all = await bms<{ InstanceSet: Array<{ InstanceId: string; UserDefined: number }> }>('DescribeInstances', {});
+      const standardId = all.InstanceSet.find((i) => !i.UserDefined)!.InstanceId; // the one the wizard launched before
+      assert.equal(await page.locator(`[data-testid="instance-row"][data-id="${standardId}"]`).getByTestId('more').locator('option[value="reset"]').isDisabled(), false, '重装 offered for a standard flavor');
+    });
+
     it('says so when an instance stays in a transient state longer than expected (a hung BMC; the page clock moved on)', async () => {
       const ops = sdk(server.credentials.operator, 'bmsops');
       const { ServerSet } = await ops<{ ServerSet: Array<{ ServerId: string }> }>('DescribeServers', { Filters: [{ Name: 'instance-id', Values: [ids[0]] }] });

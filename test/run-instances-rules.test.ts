@@ -60,6 +60,14 @@ describe('RunInstances rules', () => {
     const e = await failure(other.bms('RunInstances', { ...base, FlavorId: custom.FlavorId }));
     assert.equal(e.code, 'ResourceNotFound');
   });
+  it('a standard flavor needs LoginSettings.Password; a user-defined one launches without one', async () => {
+    await refused({ ...base, LoginSettings: {} }, 'MissingParameter', /LoginSettings\.Password/);
+    const custom = flavors.find((f) => f.UserDefined && f.Placement.Zone === zone)!;
+    const e = await failure(bms('RunInstances', {
+      ...base, FlavorId: custom.FlavorId, RaidType: custom.RaidType[0], OperatingSystem: custom.OperatingSystem.Linux[0], LoginSettings: {}, DryRun: true,
+    }));
+    assert.equal(e.code, 'DryRunOperation', `${e.code}: ${e.message}`);
+  });
   it('the flavor must be sold in that zone', async () => {
     const elsewhere = flavors.find((f) => f.Placement.Zone !== zone && !f.UserDefined)!;
     await refused({ ...base, FlavorId: elsewhere.FlavorId }, 'InvalidParameterValue', /FlavorId/);

@@ -119,8 +119,8 @@ export interface VirtualPrivateCloud {
 
 /** 描述了实例登录相关配置与信息。 被如下接口引用：ResetInstance、RunInstances Login settings of an instance. */
 export interface LoginSettings {
-  /** Login password: 8-16 characters with at least two of letters, digits and specials ()`~!@#$%^&*-+=|{}[]:;'<>,.?/. */
-  Password: string | null;
+  /** Login password: 8-16 characters with at least two of letters, digits and specials ()`~!@#$%^&*-+=|{}[]:;'<>,.?/. Required for a standard flavor (MissingParameter without it); a user-defined flavor takes none, as the manual says. */
+  Password?: string | null;
   /** SSH key IDs (cannot be combined with Password; not for Windows; at most one). */
   KeyIds?: string[];
   /** Keep the image's login settings: TRUE or FALSE (default FALSE); cannot be combined with Password or KeyIds. */

@@ -32,29 +32,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sql, type Kysely } from 'kysely';
 import { acquireLock, releaseLock } from '../store/repos/locks.ts';
-import type { Database } from '../store/schema.ts';
-import type { Store } from '../store/store.ts';
+import { encColumns, replaceSealedValue, sealedRowsNotUnder, SEALED_COLUMNS, type SealedColumn, type SealedRow } from '../store/repos/sealed-columns.ts';
+import type { Store, Tx } from '../store/store.ts';
 import { KEY_FILES, loadMasterKeys, writeKeyFile, type MasterKeySettings } from './master-key.ts';
 import { masterKeyFrom, SecretBox, type MasterKey } from './secret-box.ts';
 
-/** A sealed column: its table, the row's key column, and the column its seal is bound to. */
-export interface SealedColumn {
-  table: string;
-  column: string;
-  key: string;
-  context: string;
-}
-
-export const SEALED_COLUMNS: readonly SealedColumn[] = [
-  { table: 'api_keys', column: 'secret_key_enc', key: 'secret_id', context: 'secret_id' },
-  { table: 'servers', column: 'bmc_password_enc', key: 'id', context: 'id' },
-  { table: 'bmc_accounts', column: 'password_enc', key: 'instance_id', context: 'instance_id' },
-  { table: 'alarm_policies', column: 'webhook_secret_enc', key: 'id', context: 'id' },
-  { table: 'redfish_sessions', column: 'token_enc', key: 'bmc_key', context: 'bmc_key' },
-  { table: 'install_media', column: 'seed_enc', key: 'instance_id', context: 'media_token' },
-];
+export { encColumns, SEALED_COLUMNS, type SealedColumn };
 
 const LOCK = 'master-key-rotation';
 const LOCK_TTL_MS = 60_000;
@@ -149,16 +133,13 @@ async function sweep(store: Store, box: SecretBox, batchSize: number, owner: str
   return counts;
 }
 
-interface SealedRow { k: string; ctx: string; v: string }
 
 async function resealColumn(store: Store, box: SecretBox, c: SealedColumn, batchSize: number, owner: string): Promise<number> {
   const prefix = `v1.${box.current.id}.`;
   let after = '';
   let total = 0;
   for (;;) {
-    const { rows } = await sql<SealedRow>`select ${sql.ref(c.key)} as k, ${sql.ref(c.context)} as ctx, ${sql.ref(c.column)} as v
-      from ${sql.table(c.table)} where ${sql.ref(c.key)} > ${after} and ${sql.ref(c.column)} not like ${`${prefix}%`}
-      order by ${sql.ref(c.key)} limit ${batchSize}`.execute(store.db);
+    const rows = await sealedRowsNotUnder(store.db, c, prefix, after, batchSize);
     if (rows.length === 0) return total;
     total += await store.transaction((tx) => resealRows(tx, box, c, rows));
     after = rows.at(-1)!.k;
@@ -166,7 +147,7 @@ async function resealColumn(store: Store, box: SecretBox, c: SealedColumn, batch
   }
 }
 
-async function resealRows(tx: Kysely<Database>, box: SecretBox, c: SealedColumn, rows: SealedRow[]): Promise<number> {
+async function resealRows(tx: Tx, box: SecretBox, c: SealedColumn, rows: SealedRow[]): Promise<number> {
   let n = 0;
   for (const row of rows) {
     let resealed: string;
@@ -176,9 +157,7 @@ async function resealRows(tx: Kysely<Database>, box: SecretBox, c: SealedColumn,
       throw new Error(`${c.table}.${c.column} of ${row.k} cannot be opened with any loaded master key (${(e as Error).message}); ` +
         'add the key that sealed it to BMS_PREVIOUS_MASTER_KEYS and run again', { cause: e });
     }
-    const result = await sql`update ${sql.table(c.table)} set ${sql.ref(c.column)} = ${resealed}
-      where ${sql.ref(c.key)} = ${row.k} and ${sql.ref(c.column)} = ${row.v}`.execute(tx);
-    n += Number(result.numAffectedRows ?? 0n);
+    if (await replaceSealedValue(tx, c, row.k, row.v, resealed)) n += 1;
   }
   return n;
 }
@@ -189,17 +168,6 @@ export async function checkSealedColumns(store: Store): Promise<void> {
   const known = new Set(SEALED_COLUMNS.map((c) => `${c.table}.${c.column}`));
   const unknown = found.filter((f) => !known.has(f));
   if (unknown.length > 0) {
-    throw new Error(`sealed columns without a rotation rule: ${unknown.join(', ')}; add them to SEALED_COLUMNS in src/iam/rotate-master-key.ts`);
+    throw new Error(`sealed columns without a rotation rule: ${unknown.join(', ')}; add them to SEALED_COLUMNS in src/store/repos/sealed-columns.ts`);
   }
-}
-
-/** `table.column` of every column whose name ends in `_enc`, in the store's own schema. */
-export async function encColumns(store: Store): Promise<string[]> {
-  const query = store.dialect === 'postgres'
-    ? sql<{ t: string; c: string }>`select table_name as t, column_name as c from information_schema.columns
-        where table_schema = current_schema() and column_name like '%\\_enc' escape '\\'`
-    : sql<{ t: string; c: string }>`select m.name as t, p.name as c from sqlite_master m join pragma_table_info(m.name) p
-        where m.type = 'table' and p.name like '%\\_enc' escape '\\'`;
-  const { rows } = await query.execute(store.db);
-  return rows.map((r) => `${r.t}.${r.c}`).sort();
 }

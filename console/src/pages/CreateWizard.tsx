@@ -141,7 +141,10 @@ export function CreateWizard() {
       const stepOfField = STEP_FIELDS.findIndex((fields) => top !== undefined && fields.includes(top));
       if (stepOfField > forStep) return true; // a later step's field: asked for there
       if (field) setErrors({ [field]: e.message });
-      else setGeneral(`${e.code}: ${e.message}`);
+      // A field this step does not show (an earlier step's, or the password a user-defined flavor
+      // does not ask for): back to its step, or said above the buttons — never a silent refusal.
+      if (field && stepOfField >= 0 && stepOfField < forStep) setStep(stepOfField);
+      else if (!field || stepOfField < 0 || (userDefined && top === 'LoginSettings')) setGeneral(`${e.code}: ${e.message}`);
       return false;
     } catch (err) {
       setGeneral(err instanceof ApiError ? err.message : String(err));

@@ -83,7 +83,8 @@ export function InstanceActionDialog({ action, row, onClose }: { action: RowActi
       if (action === 'reset') {
         await call('bms', 'ResetInstance', {
           InstanceId: id, RaidType: raid, OperatingSystemType: 'Linux', OperatingSystem: image,
-          LoginSettings: flavor?.UserDefined ? {} : { Password: password }, EnhancedService: { SecurityService: agent },
+          // A user-defined flavor takes no password and no security agent, as the manual says.
+          LoginSettings: flavor?.UserDefined ? {} : { Password: password }, ...(flavor?.UserDefined ? {} : { EnhancedService: { SecurityService: agent } }),
         });
       }
       void MessagePlugin.success(t('common.done'));
@@ -140,7 +141,7 @@ export function InstanceActionDialog({ action, row, onClose }: { action: RowActi
             options={(flavor?.OperatingSystem.Linux ?? [image]).map((o) => ({ value: o, label: o }))} />
           <SelectField label={t('instances.raid')} value={raid} onChange={setRaid} error={fieldError.RaidType}
             options={(flavor?.RaidType ?? [raid]).map((o) => ({ value: o, label: o }))} />
-          <CheckField label={t('instances.agent')} checked={agent} onChange={setAgent} />
+          {!flavor?.UserDefined && <CheckField label={t('instances.agent')} checked={agent} onChange={setAgent} />}
           {!flavor?.UserDefined && <TextField label={t('instances.newPassword')} type="password" value={password} onChange={setPassword}
             hint={t('wizard.passwordRules')} error={passwordField} testId="reset-password" />}
         </>}

@@ -27,6 +27,8 @@ export interface InstanceRow {
   VirtualPrivateCloud: { VpcId: string; SubnetId: string };
   Tags?: Array<{ TagKey: string; TagValue: string }>;
   RaidType: string;
+  /** Non-zero for a user-defined flavor, which the API does not reinstall. */
+  UserDefined?: number;
 }
 
 const COLUMNS: Array<[string, MessageKey]> = [
@@ -280,7 +282,7 @@ export function Instances() {
                         onChange={(e) => { if (e.target.value) setRowAction({ action: e.target.value as RowAction, row: r }); }}>
                         <option value="">{t('common.more')}</option>
                         <option value="terminate">{t('instances.terminate')}</option>
-                        <option value="reset">{t('instances.reset')}</option>
+                        <option value="reset" disabled={Boolean(r.UserDefined)}>{t('instances.reset')}</option>
                         <option value="bindEip">{t('instances.bindEip')}</option>
                         <option value="bandwidth" disabled={list(r.PublicIpAddresses).length === 0}>{t('instances.bandwidth')}</option>
                         <option value="unbindEip" disabled={list(r.PublicIpAddresses).length === 0}>{t('instances.unbindEip')}</option>

@@ -19,7 +19,8 @@ import type { Tx } from '../../store/store.ts';
 import type { CreateBackupIPRequest, ReturnBackupIPRequest } from '../../generated/bms.ts';
 import { formatIpv4, parseIpv4 } from '../../network/ipam.ts';
 import { invalidParameterValue } from '../../shared/errors.ts';
-import { allocateAddresses, listByOwner, releaseAddress, type IpAllocation } from '../../store/repos/ip-allocations.ts';
+import { allocateAddresses, listByOwner, markPrimary, releaseAddress, type IpAllocation } from '../../store/repos/ip-allocations.ts';
+import { movePrimaryAddress } from '../../store/repos/instances.ts';
 import { listSubnetsOfVpc, type Subnet } from '../../store/repos/subnets.ts';
 import type { BmsServiceDeps } from '../bms-deps.ts';
 import type { CallContext, Handler } from '../types.ts';
@@ -127,10 +128,7 @@ async function swapPrimary(tx: Tx, inst: Instance, held: IpAllocation[], oldIp: 
   if (newIp === oldIp) throw invalidParameterValue('OverlayIp', `it must be one of the backup IPs of ${inst.id}, not its primary IP ${oldIp}`, `应为实例 ${inst.id} 的备用 IP，而非其主 IP ${oldIp}`);
   const next = privateAddress(held, newIp);
   if (!next) throw invalidParameterValue('OverlayIp', `${newIp} is not a backup IP of ${inst.id}`, `${newIp} 不是实例 ${inst.id} 的备用 IP`);
-  await tx.updateTable('ip_allocations').set({ kind: 'primary' }).where('subnet_id', '=', next.subnetId).where('address', '=', next.address).execute();
+  await markPrimary(tx, next.subnetId, next.address);
   await releaseAddress(tx, old.subnetId, old.address);
-  await tx.updateTable('instances').set({ private_ip: next.address, subnet_id: next.subnetId, updated_at: now }).where('id', '=', inst.id).execute();
-  // An EIP bound to the old primary follows it to the new one.
-  await tx.updateTable('eips').set({ private_ip: next.address, updated_at: now })
-    .where('instance_id', '=', inst.id).where('private_ip', '=', old.address).execute();
+  await movePrimaryAddress(tx, inst.id, next, old.address, now); // an EIP bound to the old primary follows it
 }

@@ -17,6 +17,7 @@ import type { BmsServiceDeps } from '../bms-deps.ts';
 import { ownInstances } from '../instances/lookups.ts';
 import type { Handler } from '../types.ts';
 import { noBmcAccount } from './errors.ts';
+import { serverPlace } from '../../store/repos/fleet-servers.ts';
 
 export function describeOutbandInfo(deps: BmsServiceDeps): Handler {
   return async (ctx, params) => {
@@ -26,7 +27,8 @@ export function describeOutbandInfo(deps: BmsServiceDeps): Handler {
       const [inst] = await ownInstances(tx, who.accountUin, [normalizeId(p.InstanceId)]);
       const account = await getBmcAccount(tx, inst!.id);
       if (!account || inst!.status === 'TERMINATING') throw noBmcAccount(inst!.id, inst!.status);
-      const server = await tx.selectFrom('servers').select('sn').where('id', '=', account.serverId).executeTakeFirstOrThrow();
+      const server = await serverPlace(tx, account.serverId);
+      if (!server) throw new Error(`server ${account.serverId} of ${inst!.id}'s BMC account is not registered`);
       await recordSecretRead(tx, {
         id: randomUUID(), kind: 'bmc-account', accountUin: who.accountUin, userUin: who.userUin, secretId: who.secretId,
         resourceId: inst!.id, requestId: ctx.requestId, sourceIp: ctx.sourceIp, at: ctx.now,

@@ -12,7 +12,7 @@
  */
 import type { DescribeServersRequest, Filter } from '../../generated/bmsops.ts';
 import { listServers, type ServerCondition } from '../../store/repos/fleet-servers.ts';
-import type { ServerState } from '../../store/schema.ts';
+import type { ServerState } from '../../store/repos/fleet-servers.ts';
 import type { Handler } from '../types.ts';
 import type { FleetDeps } from './deps.ts';
 import { idsWithFilters } from './errors.ts';

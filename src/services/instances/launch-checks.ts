@@ -2,21 +2,20 @@
  * RunInstances' checks, one function per rule of SPEC §5, each failing with the exact code and
  * the parameter it is about. They read; they change nothing.
  */
-import type { Kysely, Selectable } from 'kysely';
 import { ApiError, invalidParameterValue, missingParameter } from '../../shared/errors.ts';
 import { normalizeId } from '../../shared/ids.ts';
 import { getSubnet, type Subnet } from '../../store/repos/subnets.ts';
 import { getVpc, type Vpc } from '../../store/repos/vpcs.ts';
-import type { Database, FlavorsTable } from '../../store/schema.ts';
+import { imageNamesOf, visibleFlavorRow, type FlavorRow } from '../../store/repos/instances.ts';
+import type { Tx } from '../../store/store.ts';
 import { checkPassword } from './login-rules.ts';
 
-export type Flavor = Selectable<FlavorsTable>;
+export type Flavor = FlavorRow;
 
 /** A flavor the tenant may see: standard ones, and user-defined ones bound to it. */
-export async function visibleFlavor(db: Kysely<Database>, accountUin: string, rawId: string): Promise<Flavor> {
+export async function visibleFlavor(db: Tx, accountUin: string, rawId: string): Promise<Flavor> {
   const id = normalizeId(rawId);
-  const flavor = await db.selectFrom('flavors').selectAll().where('id', '=', id)
-    .where((eb) => eb.or([eb('user_defined', '=', 0), eb('owner_uin', '=', accountUin)])).executeTakeFirst();
+  const flavor = await visibleFlavorRow(db, accountUin, id);
   if (!flavor) throw new ApiError('ResourceNotFound', { en: `The flavor ${rawId} does not exist.`, zh: `套餐 ${rawId} 不存在。` });
   return flavor;
 }
@@ -30,11 +29,10 @@ export function checkFlavorForLaunch(flavor: Flavor, zone: string): void {
   }
 }
 
-export async function checkOperatingSystem(db: Kysely<Database>, flavor: Flavor, osType: string, osName: string): Promise<void> {
-  const images = await db.selectFrom('flavor_os_images').innerJoin('os_images', 'os_images.id', 'flavor_os_images.image_id')
-    .select(['os_images.name']).where('flavor_os_images.flavor_id', '=', flavor.id).where('os_images.os_type', '=', osType).execute();
-  if (!images.some((i) => i.name === osName)) {
-    const offered = images.map((i) => i.name).join(', ') || '(none)';
+export async function checkOperatingSystem(db: Tx, flavor: Flavor, osType: string, osName: string): Promise<void> {
+  const images = await imageNamesOf(db, flavor.id, osType);
+  if (!images.includes(osName)) {
+    const offered = images.join(', ') || '(none)';
     throw invalidParameterValue('OperatingSystem', `"${osName}" is not a ${osType} image of ${flavor.id}; offered: ${offered}`,
       `"${osName}" 不是套餐 ${flavor.id} 支持的 ${osType} 镜像；可选：${offered}`);
   }
@@ -59,7 +57,7 @@ export function checkLoginPassword(flavor: Flavor, password: string | undefined)
 }
 
 export async function launchNetwork(
-  db: Kysely<Database>, accountUin: string, region: string, zone: string, vpcId: string, subnetId: string,
+  db: Tx, accountUin: string, region: string, zone: string, vpcId: string, subnetId: string,
 ): Promise<{ vpc: Vpc; subnet: Subnet }> {
   const scope = { accountUin, region };
   const vpc = await getVpc(db, scope, normalizeId(vpcId));

@@ -2,10 +2,10 @@
  * Finding a tenant's own instances: another tenant's id answers exactly like an id that never
  * existed (ResourceNotFound), and a batch is checked whole before anything changes.
  */
-import type { Kysely, Selectable } from 'kysely';
 import { ApiError, invalidParameterValue } from '../../shared/errors.ts';
 import { normalizeId } from '../../shared/ids.ts';
-import type { Database, InstancesTable } from '../../store/schema.ts';
+import { ownLiveInstanceRows, type InstanceRow } from '../../store/repos/instances.ts';
+import type { Tx } from '../../store/store.ts';
 
 export function instanceNotFound(id: string): ApiError {
   return new ApiError('ResourceNotFound', { en: `The instance ${id} does not exist.`, zh: `实例 ${id} 不存在。` });
@@ -23,10 +23,9 @@ export function distinctIds(path: string, ids: string[]): string[] {
   });
 }
 
-export async function ownInstances(db: Kysely<Database>, accountUin: string, ids: string[]): Promise<Array<Selectable<InstancesTable>>> {
+export async function ownInstances(db: Tx, accountUin: string, ids: string[]): Promise<InstanceRow[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('instances').selectAll().where('account_uin', '=', accountUin)
-    .where('id', 'in', ids).where('deleted_at', 'is', null).execute();
+  const rows = await ownLiveInstanceRows(db, accountUin, ids);
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.map((id) => {
     const row = byId.get(id);

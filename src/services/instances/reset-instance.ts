@@ -10,6 +10,7 @@ import { createTasks, type InstanceServiceDeps } from './deps.ts';
 import { checkLoginPassword, checkOperatingSystem, checkRaidType } from './launch-checks.ts';
 import { shadowPasswordHash } from './login-rules.ts';
 import { distinctIds, ownInstances } from './lookups.ts';
+import { flavorRow } from '../../store/repos/instances.ts';
 
 export function resetInstance(deps: InstanceServiceDeps): Handler {
   return async (ctx, params) => {
@@ -20,7 +21,8 @@ export function resetInstance(deps: InstanceServiceDeps): Handler {
       throw unsupportedOperation(`The instance ${row!.id} uses a user-defined flavor; its machine cannot be reinstalled through the API.`,
         `实例 ${row!.id} 使用自定义套餐，不支持通过 API 重装。`);
     }
-    const flavor = await deps.store.db.selectFrom('flavors').selectAll().where('id', '=', row!.flavor_id).executeTakeFirstOrThrow();
+    const flavor = await flavorRow(deps.store.db, row!.flavor_id);
+    if (!flavor) throw new Error(`the flavor ${row!.flavor_id} of ${row!.id} is missing`);
     await checkOperatingSystem(deps.store.db, flavor, p.OperatingSystemType, p.OperatingSystem);
     checkRaidType(flavor, p.RaidType);
     const password = checkLoginPassword(flavor, p.LoginSettings.Password ?? undefined);

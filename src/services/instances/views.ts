@@ -3,8 +3,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isoTime } from '../../shared/ids.ts';
-import type { FlavorsTable, InstancesTable } from '../../store/schema.ts';
-import type { Selectable } from 'kysely';
+import type { FlavorRow, InstanceRow } from '../../store/repos/instances.ts';
 
 export interface InstanceExtras {
   addresses: string[];
@@ -16,7 +15,7 @@ export interface InstanceExtras {
   ipv6Addresses: string[];
 }
 
-export function instanceView(row: Selectable<InstancesTable>, x: InstanceExtras) {
+export function instanceView(row: InstanceRow, x: InstanceExtras) {
   const tags = x.tags.map((t) => ({ TagKey: t.key, TagValue: t.value }));
   return {
     Placement: { Zone: row.zone, ProjectId: 0 },
@@ -41,7 +40,7 @@ export function instanceView(row: Selectable<InstancesTable>, x: InstanceExtras)
   };
 }
 
-export function flavorView(f: Selectable<FlavorsTable>, os: { Linux: string[]; Windows: string[]; Other: string[] }) {
+export function flavorView(f: FlavorRow, os: { Linux: string[]; Windows: string[]; Other: string[] }) {
   return {
     FlavorId: f.id,
     FlavorName: f.name,

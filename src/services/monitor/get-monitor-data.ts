@@ -13,6 +13,7 @@ import { dequantize, METRIC_BY_NAME, METRICS, MONITOR_DIMENSION, MONITOR_NAMESPA
 import { readSeries } from '../../store/repos/metrics.ts';
 import type { Store } from '../../store/store.ts';
 import type { Handler } from '../types.ts';
+import { ownedInstanceIds } from '../../store/repos/instances.ts';
 
 export const MAX_POINTS = 1440;
 const DEFAULT_SPAN_S = 3600;
@@ -83,9 +84,7 @@ export function getMonitorData({ store }: { store: Store }): Handler {
     }
     const ids = p.Instances.map((inst, i) => instanceIdOf(inst.Dimensions, `Instances.${i}`));
     const unique = [...new Set(ids)];
-    const owned = await store.db.selectFrom('instances').select('id')
-      .where('id', 'in', unique).where('account_uin', '=', ctx.principal.accountUin).execute();
-    const mine = new Set(owned.map((r) => r.id));
+    const mine = await ownedInstanceIds(store.db, ctx.principal.accountUin, unique);
     const foreign = unique.find((id) => !mine.has(id));
     if (foreign) throw resourceNotFound('instance', foreign);
     // Oldest bucket still kept: its end plus the retention is after now.

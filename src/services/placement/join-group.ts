@@ -20,6 +20,7 @@ import type { Handler } from '../types.ts';
 import { cannotJoin, groupNotFound, joinRefused } from './errors.ts';
 import { placedMembers } from './members.ts';
 import { groupIdParam, scopeOf } from './params.ts';
+import { serverPlace } from '../../store/repos/fleet-servers.ts';
 
 export function joinGroup(store: Store): Handler {
   return async (ctx, params) => {
@@ -33,11 +34,9 @@ export function joinGroup(store: Store): Handler {
       const [instance] = await ownInstances(tx, scope.accountUin, [instanceId]);
       if (instance!.group_id === groupId) return; // already a member
       if (instance!.status === 'TERMINATING') throw cannotJoin(instanceId, instance!.status, 'returning');
-      const server = instance!.server_id
-        ? await tx.selectFrom('servers').select(['rack_id', 'switch_id']).where('id', '=', instance!.server_id).executeTakeFirst()
-        : undefined;
+      const server = instance!.server_id ? await serverPlace(tx, instance!.server_id) : undefined;
       if (!server) throw cannotJoin(instanceId, instance!.status, 'no-server');
-      const at = { rackId: server.rack_id, switchId: server.switch_id };
+      const at = { rackId: server.rackId, switchId: server.switchId };
       const others = (await placedMembers(tx, scope.accountUin, groupId)).filter((m) => m.instanceId !== instanceId);
       const conflict = joinConflict(group.type as SpreadType, others, at);
       if (conflict) throw joinRefused(instanceId, group, at, conflict.on, conflict.member);

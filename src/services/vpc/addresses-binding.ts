@@ -21,6 +21,8 @@ import type { Handler } from '../types.ts';
 import { addressHasEip, alreadyBound, eipIdParam, instanceStateForEip, notBound, notInstanceAddress } from './addresses-errors.ts';
 import { lockOwn } from './addresses.ts';
 import { scopeOf } from './params.ts';
+import { lockOwnInstanceInRegion } from '../../store/repos/instances.ts';
+import { listByOwner } from '../../store/repos/ip-allocations.ts';
 
 /** Instance states an EIP may be bound in (Tencent: RUNNING or STOPPED). */
 export const BINDABLE_STATES = ['RUNNING', 'STOPPED'];
@@ -70,19 +72,14 @@ function instanceIdParam(raw: string): string {
  * when it is not the caller's, is gone, or lies outside the request's region.
  */
 async function lockInstance(tx: Tx, scope: EipScope, id: string): Promise<{ status: string; privateIp: string | null }> {
-  const regionZones = tx.selectFrom('zones').select('zone').where('region', '=', scope.region);
-  const locked = await tx.updateTable('instances').set((eb) => ({ name: eb.ref('name') }))
-    .where('id', '=', id).where('account_uin', '=', scope.accountUin).where('deleted_at', 'is', null).where('zone', 'in', regionZones)
-    .executeTakeFirst();
-  if (locked.numUpdatedRows !== 1n) throw resourceNotFound('instance', id);
-  const row = await tx.selectFrom('instances').select(['status', 'private_ip']).where('id', '=', id).executeTakeFirstOrThrow();
-  return { status: row.status, privateIp: row.private_ip };
+  const row = await lockOwnInstanceInRegion(tx, scope.accountUin, scope.region, id);
+  if (!row) throw resourceNotFound('instance', id);
+  return row;
 }
 
 /** The private address to bind: the one asked for (the instance's primary or a backup IP), else the primary. */
 async function privateAddress(tx: Tx, instanceId: string, primary: string | null, asked: string | undefined): Promise<string> {
-  const held = await tx.selectFrom('ip_allocations').select('address').where('owner_id', '=', instanceId)
-    .where('kind', 'in', ['primary', 'backup']).orderBy('address_num').execute();
+  const held = (await listByOwner(tx, instanceId)).filter((a) => a.kind === 'primary' || a.kind === 'backup').sort((a, b) => a.addressNum - b.addressNum);
   const addresses = held.map((h) => h.address);
   const wanted = asked?.trim() ?? primary;
   if (wanted === null || !addresses.includes(wanted)) throw notInstanceAddress(instanceId, wanted ?? '(none)', addresses);

@@ -149,6 +149,14 @@ export async function occupiedUnits(db: Kysely<Database>, rackIds: readonly stri
   return rows.map((r) => ({ id: r.id, rackId: r.rack_id, rackUnit: Number(r.rack_unit) }));
 }
 
+export type { ServerState };
+
+/** Where a server stands: its serial number, rack and switch. */
+export async function serverPlace(db: Kysely<Database>, id: string): Promise<{ sn: string; rackId: string; switchId: string } | undefined> {
+  const r = await db.selectFrom('servers').select(['sn', 'rack_id', 'switch_id']).where('id', '=', id).executeTakeFirst();
+  return r && { sn: r.sn, rackId: r.rack_id, switchId: r.switch_id };
+}
+
 /** The servers among `ids` that exist (in no particular order). */
 export async function getServerRefs(db: Kysely<Database>, ids: readonly string[]): Promise<ServerRef[]> {
   if (ids.length === 0) return [];

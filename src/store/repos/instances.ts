@@ -2,7 +2,14 @@
  * Single instances as the flows read and change them (the list queries of DescribeInstances
  * live with the service for now; issue 10 moves them here).
  */
+import type { Selectable } from 'kysely';
+import type { FlavorsTable, InstancesTable } from '../schema.ts';
 import type { Tx } from '../store.ts';
+
+/** An instance's row as stored (the services' views read it directly, for now). */
+export type InstanceRow = Selectable<InstancesTable>;
+/** A flavor's row as stored. */
+export type FlavorRow = Selectable<FlavorsTable>;
 
 /** What an install needs to know of an instance, with its subnet's CIDR. */
 export interface InstallRecord {
@@ -59,4 +66,57 @@ export async function runningInstancesOn(db: Tx, hardwareType: string): Promise<
     else byId.set(r.id, { id: r.id, memoryGb: r.memory_gb, cpuCores: r.cpu_cores, hasEip: r.eip !== null });
   }
   return [...byId.values()];
+}
+
+/** Which of `ids` belong to `accountUin` (returned ones included: their stored metrics are still theirs). */
+export async function ownedInstanceIds(db: Tx, accountUin: string, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('instances').select('id').where('id', 'in', ids).where('account_uin', '=', accountUin).execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * Holds the row lock of `accountUin`'s live instance `id` in `region` (a no-op UPDATE, on every
+ * backend) and reads its status and primary address; undefined when it is not the account's,
+ * is gone, or lies outside the region.
+ */
+export async function lockOwnInstanceInRegion(tx: Tx, accountUin: string, region: string, id: string): Promise<{ status: string; privateIp: string | null } | undefined> {
+  const regionZones = tx.selectFrom('zones').select('zone').where('region', '=', region);
+  const locked = await tx.updateTable('instances').set((eb) => ({ name: eb.ref('name') }))
+    .where('id', '=', id).where('account_uin', '=', accountUin).where('deleted_at', 'is', null).where('zone', 'in', regionZones)
+    .executeTakeFirst();
+  if (locked.numUpdatedRows !== 1n) return undefined;
+  const row = await tx.selectFrom('instances').select(['status', 'private_ip']).where('id', '=', id).executeTakeFirstOrThrow();
+  return { status: row.status, privateIp: row.private_ip };
+}
+
+/**
+ * The instance's primary address is now `next` (a former backup IP): the instance records it,
+ * and an EIP bound to the old primary follows it.
+ */
+export async function movePrimaryAddress(tx: Tx, instanceId: string, next: { subnetId: string; address: string }, oldAddress: string, now: number): Promise<void> {
+  await tx.updateTable('instances').set({ private_ip: next.address, subnet_id: next.subnetId, updated_at: now }).where('id', '=', instanceId).execute();
+  await tx.updateTable('eips').set({ private_ip: next.address, updated_at: now }).where('instance_id', '=', instanceId).where('private_ip', '=', oldAddress).execute();
+}
+
+/** `accountUin`'s live instances among `ids`, in no particular order (missing ones are simply absent). */
+export async function ownLiveInstanceRows(db: Tx, accountUin: string, ids: readonly string[]): Promise<InstanceRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('instances').selectAll().where('account_uin', '=', accountUin).where('id', 'in', ids).where('deleted_at', 'is', null).execute();
+}
+
+/** The flavor `id` if `accountUin` may see it: a standard one, or a user-defined one bound to it. */
+export async function visibleFlavorRow(db: Tx, accountUin: string, id: string): Promise<FlavorRow | undefined> {
+  return db.selectFrom('flavors').selectAll().where('id', '=', id).where((eb) => eb.or([eb('user_defined', '=', 0), eb('owner_uin', '=', accountUin)])).executeTakeFirst();
+}
+
+export async function flavorRow(db: Tx, id: string): Promise<FlavorRow | undefined> {
+  return db.selectFrom('flavors').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Names of the `osType` images `flavorId` offers. */
+export async function imageNamesOf(db: Tx, flavorId: string, osType: string): Promise<string[]> {
+  const rows = await db.selectFrom('flavor_os_images').innerJoin('os_images', 'os_images.id', 'flavor_os_images.image_id')
+    .select(['os_images.name']).where('flavor_os_images.flavor_id', '=', flavorId).where('os_images.os_type', '=', osType).execute();
+  return rows.map((r) => r.name);
 }

@@ -178,6 +178,11 @@ export async function releaseByOwner(tx: Kysely<Database>, ownerId: string): Pro
 }
 
 /** Releases one address of a subnet; false when it was not allocated. */
+/** A backup address becomes its owner's primary one. */
+export async function markPrimary(tx: Kysely<Database>, subnetId: string, address: string): Promise<void> {
+  await tx.updateTable('ip_allocations').set({ kind: 'primary' }).where('subnet_id', '=', subnetId).where('address', '=', address).execute();
+}
+
 export async function releaseAddress(tx: Kysely<Database>, subnetId: string, address: string): Promise<boolean> {
   const result = await tx.deleteFrom('ip_allocations').where('subnet_id', '=', subnetId).where('address', '=', address).executeTakeFirst();
   return result.numDeletedRows > 0n;

@@ -164,8 +164,8 @@ export interface VirtualPrivateCloud {
  * Login settings of an instance.
  */
 export interface LoginSettings {
-  /** Login password: 8-16 characters with at least two of letters, digits and specials ()`~!@#$%^&*-+=|{}[]:;'<>,.?/. — 实例登录密码。 */
-  Password: string | null;
+  /** Login password: 8-16 characters with at least two of letters, digits and specials ()`~!@#$%^&*-+=|{}[]:;'<>,.?/. Required for a standard flavor (MissingParameter without it); a user-defined flavor takes none, as the manual says. — 实例登录密码。 */
+  Password?: string | null;
   /** SSH key IDs (cannot be combined with Password; not for Windows; at most one). — 密钥ID列表。 */
   KeyIds?: string[];
   /** Keep the image's login settings: TRUE or FALSE (default FALSE); cannot be combined with Password or KeyIds. — 保持镜像的原始设置。 */
