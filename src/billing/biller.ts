@@ -16,11 +16,9 @@
  * process got round to them, so a biller that was down catches up and writes exactly the rows it
  * would have written on time — re-running it over the same history writes nothing new.
  */
-import type { Kysely } from 'kysely';
 import { HOUR_MS } from '../store/repos/eip-traffic.ts';
 import * as bills from '../store/repos/billing.ts';
-import type { Database } from '../store/schema.ts';
-import type { Store } from '../store/store.ts';
+import type { Store, Tx } from '../store/store.ts';
 import { formatCents, parseCents } from './money.ts';
 import { duePeriods, instanceAmount, priceAt, trafficAmount } from './rating.ts';
 
@@ -130,30 +128,24 @@ interface RatingContext {
   flavorPrice: Map<string, number>;
 }
 
-async function ratingContext(db: Kysely<Database>, instanceIds: string[]): Promise<RatingContext> {
-  const instances = new Map<string, { name: string; flavorId: string; zone: string }>();
-  for (let i = 0; i < instanceIds.length; i += 500) {
-    const rows = await db.selectFrom('instances').select(['id', 'name', 'flavor_id', 'zone']).where('id', 'in', instanceIds.slice(i, i + 500)).execute();
-    for (const r of rows) instances.set(r.id, { name: r.name, flavorId: r.flavor_id, zone: r.zone });
-  }
-  const zones = await db.selectFrom('zones').select(['zone', 'region']).execute();
-  const flavors = await db.selectFrom('flavors').select(['id', 'hourly_price']).execute();
+async function ratingContext(db: Tx, instanceIds: string[]): Promise<RatingContext> {
+  const { regionOf, flavorHourlyPrice } = await bills.ratingCatalogue(db);
   return {
-    instances,
-    regionOf: new Map(zones.map((z) => [z.zone, z.region])),
+    instances: await bills.instancesToRate(db, instanceIds),
+    regionOf,
     prices: await bills.loadPrices(db),
-    flavorPrice: new Map(flavors.map((f) => [f.id, parseCents(f.hourly_price)])),
+    flavorPrice: new Map([...flavorHourlyPrice].map(([id, price]) => [id, parseCents(price)])),
   };
 }
 
 async function pushTraffic(o: BillerOptions, now: number): Promise<number> {
   const db = o.store.db;
   const dueEnd = Math.floor((now - HOUR_MS) / o.periodMs) * o.periodMs;
-  const eips = await db.selectFrom('eip_traffic_hours').select(['eip_id', (eb) => eb.fn.min('hour_start').as('first')]).groupBy('eip_id').execute();
+  const eips = await bills.trafficFirstHours(db);
   if (eips.length === 0) return 0;
   const cursors = await bills.loadCursors(db, 'eip:');
   let from = Number.POSITIVE_INFINITY;
-  for (const e of eips) from = Math.min(from, cursors.get(`eip:${e.eip_id}`)?.pushedUntil ?? Number(e.first));
+  for (const e of eips) from = Math.min(from, cursors.get(`eip:${e.eipId}`)?.pushedUntil ?? e.first);
   if (!(from < dueEnd)) return 0;
   const prices = await bills.loadPrices(db);
   const rows = (await bills.trafficByPeriod(db, from - (from % o.periodMs), dueEnd, o.periodMs))
@@ -168,7 +160,7 @@ async function pushTraffic(o: BillerOptions, now: number): Promise<number> {
       deduct_due_at: pushedAt + o.deductDelayMs, deducted_at: null,
     };
   });
-  const cursorRows = eips.map((e) => ({ resourceId: `eip:${e.eip_id}`, pushedUntil: dueEnd, closed: false }));
+  const cursorRows = eips.map((e) => ({ resourceId: `eip:${e.eipId}`, pushedUntil: dueEnd, closed: false }));
   return o.store.transaction(async (tx) => {
     await bills.ensureBillingAccounts(tx, [...new Set(records.map((r) => r.account_uin))], now);
     const inserted = await bills.insertRecords(tx, records);
@@ -195,7 +187,7 @@ async function deduct(o: BillerOptions, now: number, batch: number): Promise<{ d
  * it deducts. On PostgreSQL it locks the rows of their accounts, then reads them again under
  * those locks: another process may have deducted some meanwhile.
  */
-async function deductBatch(o: BillerOptions, tx: Kysely<Database>, now: number, batch: number) {
+async function deductBatch(o: BillerOptions, tx: Tx, now: number, batch: number) {
   const candidates = await bills.dueDeductions(tx, now, batch);
   if (candidates.length === 0) return { deducted: 0, notified: 0, candidates: 0 };
   const postgres = o.store.dialect === 'postgres';

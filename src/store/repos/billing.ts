@@ -67,6 +67,29 @@ export async function spansToPush(
   }));
 }
 
+/** What rating needs of each instance — name, flavor, zone — by id (those that exist). */
+export async function instancesToRate(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, { name: string; flavorId: string; zone: string }>> {
+  const out = new Map<string, { name: string; flavorId: string; zone: string }>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await executeWithKeys(db, ids.slice(i, i + 500), (ks) => db.selectFrom('instances').select(['id', 'name', 'flavor_id', 'zone']).where('id', 'in', [...ks]));
+    for (const r of rows) out.set(r.id, { name: r.name, flavorId: r.flavor_id, zone: r.zone });
+  }
+  return out;
+}
+
+/** Each zone's region, and each flavor's catalogue hourly price (a decimal string): what a record names and, without a price history, charges. */
+export async function ratingCatalogue(db: Kysely<Database>): Promise<{ regionOf: Map<string, string>; flavorHourlyPrice: Map<string, string> }> {
+  const zones = await db.selectFrom('zones').select(['zone', 'region']).execute();
+  const flavors = await db.selectFrom('flavors').select(['id', 'hourly_price']).execute();
+  return { regionOf: new Map(zones.map((z) => [z.zone, z.region])), flavorHourlyPrice: new Map(flavors.map((f) => [f.id, f.hourly_price])) };
+}
+
+/** Each EIP with metered traffic and its first metered hour. */
+export async function trafficFirstHours(db: Kysely<Database>): Promise<Array<{ eipId: string; first: number }>> {
+  const rows = await db.selectFrom('eip_traffic_hours').select(['eip_id', (eb) => eb.fn.min('hour_start').as('first')]).groupBy('eip_id').execute();
+  return rows.map((r) => ({ eipId: r.eip_id, first: Number(r.first) }));
+}
+
 export async function loadCursors(db: Kysely<Database>, prefix: string): Promise<Map<string, { pushedUntil: number; closed: boolean }>> {
   // a key range rather than LIKE, which SQLite cannot serve from the primary key (case-insensitive by default)
   const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
