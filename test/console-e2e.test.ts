@@ -150,12 +150,21 @@ withChromium('console end to end in Chromium', () => {
       for (const id of others) assert.equal(await statusOf(id!).textContent(), '运行中', 'unselected rows untouched');
     });
 
-    it('reinstalls one instance', async () => {
+    it('reinstalls one instance, with an image of another OS type (Windows) when its flavor offers one', async () => {
+      const bms = sdk(server.credentials.demo);
+      const [inst] = (await bms<{ InstanceSet: Array<{ FlavorId: string }> }>('DescribeInstances', { InstanceIds: [created[0]!] })).InstanceSet;
+      const [flavor] = (await bms<{ FlavorSet: Array<{ OperatingSystem: { Windows?: string[] } }> }>('DescribeFlavors', { FlavorIds: [inst!.FlavorId] })).FlavorSet;
+      const windows = flavor!.OperatingSystem.Windows?.[0];
       await row(created[0]!).getByTestId('more').selectOption('reset');
+      if (windows) await page.getByTestId('action-dialog').getByLabel('镜像').selectOption(`Windows:${windows}`);
       await page.getByTestId('reset-password').fill('New#Pass2026');
       await confirmAction('重装');
       await waitStatus([created[0]!], '重装中').catch(() => undefined);
       await waitStatus([created[0]!], '运行中');
+      if (windows) {
+        const [after] = (await bms<{ InstanceSet: Array<{ OperatingSystemType: string; OperatingSystem: string }> }>('DescribeInstances', { InstanceIds: [created[0]!] })).InstanceSet;
+        assert.deepEqual([after!.OperatingSystemType, after!.OperatingSystem], ['Windows', windows], 'the dialog sent the image with its own OS type');
+      }
     });
 
     it('binds an elastic IP, adjusts its bandwidth and unbinds it', async () => {

@@ -212,6 +212,11 @@ withChromium('console pages in Chromium', () => {
       const [primary] = (await bms<{ InstanceSet: Instance[] }>('DescribeInstances', { InstanceIds: [id] })).InstanceSet[0]!.PrivateIpAddresses;
       await go(`/instances/${id}`);
       await page.getByTestId('detail-group').filter({ hasText: 'spread-sw' }).waitFor();
+      // Its heartbeat group (the heartbeat test above left it in hb-a), through DescribeHeartbeats' InstanceId filter.
+      const [hb] = (await bms<{ HeartbeatSet: Array<{ HeartbeatId: string; Name: string }> }>('DescribeHeartbeats', { Filters: [{ Name: 'InstanceId', Values: [id] }] })).HeartbeatSet;
+      assert.equal(hb?.Name, 'hb-a');
+      await page.getByTestId('detail-heartbeat').filter({ hasText: hb!.HeartbeatId }).waitFor();
+      assert.match(await page.getByTestId('detail-heartbeat').textContent() ?? '', /^hb-a \(/);
       assert.equal(await page.getByTestId('detail-primary-ip').textContent(), primary);
       assert.equal(await page.getByTestId('detail-backup-ips').textContent(), BackupIP);
       await page.locator('.t-tabs__nav-item', { hasText: '公网IP' }).click();
@@ -220,6 +225,7 @@ withChromium('console pages in Chromium', () => {
       await go(`/instances/${ids[0]}`);
       await page.getByTestId('detail-group').filter({ hasNotText: '加载中' }).waitFor();
       assert.equal(await page.getByTestId('detail-group').textContent(), '-', 'in no group');
+      await page.getByTestId('detail-heartbeat').filter({ hasText: 'hb-b' }).waitFor(); // moved there by the heartbeat test
     });
 
     it('creates a VPC and a BMS subnet in it (the API\'s message for a bad CIDR), shows its address usage, deletes both', async () => {

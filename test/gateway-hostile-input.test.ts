@@ -31,7 +31,12 @@ interface Position {
 /** A value of `m` that passes its own checks (type, enum, length, range). */
 function plausible(m: Member, spec: ServiceSpec, depth = 0): unknown {
   let one: unknown;
-  if (m.type === 'Object') one = depth > 4 ? {} : requiredOf(spec.objects[m.ref!]!.members, spec, depth + 1);
+  if (m.type === 'Object') {
+    const members = spec.objects[m.ref!]!.members;
+    one = depth > 4 ? {} : requiredOf(members, spec, depth + 1);
+    // An object with no required member still needs one to exist over v1: its flat form has no empty object.
+    if (depth <= 4 && Object.keys(one as object).length === 0 && members.length > 0) one = { [members[0]!.name]: plausible(members[0]!, spec, depth + 1) };
+  }
   else if (m.type === 'String') one = m.enum?.[0] ?? 'x'.repeat(Math.max(1, m.minLength ?? 1));
   else if (m.type === 'Datetime') one = '2026-01-01T00:00:00Z';
   else if (m.type === 'Bool') one = true;

@@ -254,6 +254,12 @@ function heartbeatSuite(backend: string, env: () => Record<string, string>, twoN
           assert.equal((await server.sim.lab.snapshot(serverId)).heartbeatVlan, 2001);
           const { SwitchPortSet } = await ops<{ SwitchPortSet: Port[] }>('DescribeSwitchPorts', { Filters: [{ Name: 'heartbeat-vlan', Values: ['2001'] }] });
           assert.deepEqual(SwitchPortSet.map((p) => [p.ServerId, p.InstanceId, p.HeartbeatId]), [[serverId, B, g2]]);
+          // The extension filter InstanceId answers which group an instance is in (the console's details show it).
+          const byMember = async (...ids: string[]) => (await bms<{ HeartbeatSet: Group[] }>('DescribeHeartbeats', { Filters: [{ Name: 'InstanceId', Values: ids }] })).HeartbeatSet.map((g) => g.HeartbeatId).sort();
+          assert.deepEqual(await byMember(B), [g2]);
+          assert.deepEqual(await byMember(A), [g1]);
+          assert.deepEqual(await byMember(A, B), [g1, g2].sort());
+          assert.deepEqual(await byMember('bms-nothere0'), []);
         });
 
         it('members may sit in several zones (the VLAN is region-wide); a STOPPED instance may join', async () => {

@@ -469,7 +469,7 @@ export interface DescribeFlavorsResponse {
 export interface DescribeHeartbeatsRequest {
   /** Heartbeat network group IDs to query. Cannot be combined with Filters. */
   HeartbeatIds?: string[];
-  /** Filters: Name (group name) and VlanId. At most 10 filters with at most 5 values each. Cannot be combined with HeartbeatIds. */
+  /** Filters: Name (group name), VlanId, and InstanceId (extension: the group an instance is a member of). At most 10 filters with at most 5 values each. Cannot be combined with HeartbeatIds. */
   Filters?: Filter[];
   /** Offset, default 0. */
   Offset?: number;

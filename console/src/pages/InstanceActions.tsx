@@ -12,6 +12,10 @@ export type RowAction = 'start' | 'stop' | 'reboot' | 'terminate' | 'reset' | 'b
 interface Address { AddressId: string; AddressIp: string; InstanceId: string | null; Bandwidth: number; AddressStatus: string }
 interface Flavor { FlavorId: string; RaidType: string[]; OperatingSystem: { Linux?: string[]; Windows?: string[]; Other?: string[] }; UserDefined: number }
 
+/** Every image the flavor offers, with its OS type, Linux first. */
+const osChoices = (f: Flavor | undefined): Array<{ type: string; name: string }> =>
+  (['Linux', 'Windows', 'Other'] as const).flatMap((type) => (f?.OperatingSystem[type] ?? []).map((name) => ({ type, name })));
+
 export function InstanceActionDialog({ action, row, onClose }: { action: RowAction; row: InstanceRow; onClose: (changed: boolean) => void }) {
   const { t, me } = useApp();
   const [error, setError] = useState<string | undefined>();
@@ -43,7 +47,9 @@ export function InstanceActionDialog({ action, row, onClose }: { action: RowActi
       void call<{ FlavorSet: Flavor[] }>('bms', 'DescribeFlavors', { FlavorIds: [row.FlavorId] }).then((r) => {
         const f = r.FlavorSet[0];
         setFlavor(f);
-        setImage(row.OperatingSystem || f?.OperatingSystem.Linux?.[0] || '');
+        // The image is chosen with its OS type (a flavor may offer Linux, Windows and other images): "Type:Name".
+        const first = osChoices(f).find((c) => c.type === row.OperatingSystemType && c.name === row.OperatingSystem) ?? osChoices(f)[0];
+        setImage(first ? `${first.type}:${first.name}` : `${row.OperatingSystemType}:${row.OperatingSystem}`);
         setRaid(row.RaidType || f?.RaidType[0] || '');
       }, (e) => setError(String(e.message)));
     }
@@ -82,7 +88,7 @@ export function InstanceActionDialog({ action, row, onClose }: { action: RowActi
       if (action === 'unbindEip') await call('vpc', 'DisassociateAddress', { AddressId: mine!.AddressId });
       if (action === 'reset') {
         await call('bms', 'ResetInstance', {
-          InstanceId: id, RaidType: raid, OperatingSystemType: 'Linux', OperatingSystem: image,
+          InstanceId: id, RaidType: raid, OperatingSystemType: image.slice(0, image.indexOf(':')), OperatingSystem: image.slice(image.indexOf(':') + 1),
           // A user-defined flavor takes no password and no security agent, as the manual says.
           LoginSettings: flavor?.UserDefined ? {} : { Password: password }, ...(flavor?.UserDefined ? {} : { EnhancedService: { SecurityService: agent } }),
         });
@@ -138,7 +144,7 @@ export function InstanceActionDialog({ action, row, onClose }: { action: RowActi
         {action === 'reset' && <>
           <Alert theme="warning" message={t('instances.resetNote')} style={{ marginBottom: 8 }} />
           <SelectField label={t('instances.image')} value={image} onChange={setImage} error={fieldError.OperatingSystem}
-            options={(flavor?.OperatingSystem.Linux ?? [image]).map((o) => ({ value: o, label: o }))} />
+            options={(flavor ? osChoices(flavor) : []).map((c) => ({ value: `${c.type}:${c.name}`, label: `${c.type} · ${c.name}` }))} />
           <SelectField label={t('instances.raid')} value={raid} onChange={setRaid} error={fieldError.RaidType}
             options={(flavor?.RaidType ?? [raid]).map((o) => ({ value: o, label: o }))} />
           {!flavor?.UserDefined && <CheckField label={t('instances.agent')} checked={agent} onChange={setAgent} />}

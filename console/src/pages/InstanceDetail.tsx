@@ -24,6 +24,7 @@ export function InstanceDetail({ id }: { id: string }) {
   const [error, setError] = useState<string | undefined>();
   const [action, setAction] = useState<RowAction | undefined>();
   const [group, setGroup] = useState<string | undefined>();
+  const [heartbeat, setHeartbeat] = useState<string | undefined>();
   const [eips, setEips] = useState<Eip[] | undefined>();
 
   const load = useCallback(async () => {
@@ -39,6 +40,9 @@ export function InstanceDetail({ id }: { id: string }) {
           }
           return setGroup('-');
         }).catch(() => setGroup('-'));
+      // Its heartbeat group: DescribeHeartbeats' InstanceId filter (our extension; an instance is in one group at most).
+      void call<{ HeartbeatSet: Array<{ HeartbeatId: string; Name: string; VlanId: string }> }>('bms', 'DescribeHeartbeats', { Filters: [{ Name: 'InstanceId', Values: [id] }] })
+        .then((h) => setHeartbeat(h.HeartbeatSet.map((g) => `${g.Name} (${g.HeartbeatId}, VLAN ${g.VlanId})`).join(', ') || '-'), () => setHeartbeat('-'));
       void call<{ AddressSet: Eip[] }>('vpc', 'DescribeAddresses', { Filters: [{ Name: 'instance-id', Values: [id] }], Limit: 100 })
         .then((a) => setEips(a.AddressSet.filter((x) => x.InstanceId === id)), () => setEips([]));
       const tk = await call<{ TaskSet: Task[] }>('bms', 'DescribeTasks', { InstanceIds: [id], Limit: 100 });
@@ -79,6 +83,7 @@ export function InstanceDetail({ id }: { id: string }) {
               <dt>{t('backup.primary')}</dt><dd data-testid="detail-primary-ip">{list(row.PrivateIpAddresses)[0] ?? '-'}</dd>
               <dt>{t('backup.list')}</dt><dd data-testid="detail-backup-ips">{list(row.PrivateIpAddresses).slice(1).join(', ') || '-'}</dd>
               <dt>{t('wizard.group')}</dt><dd data-testid="detail-group">{group ?? t('common.loading')}</dd>
+              <dt>{t('nav.heartbeats')}</dt><dd data-testid="detail-heartbeat">{heartbeat ?? t('common.loading')}</dd>
               <dt>{t('common.createdTime')}</dt><dd>{formatTime(row.CreatedTime, lang)}</dd>
             </dl>
           </div>

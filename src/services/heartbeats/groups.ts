@@ -76,11 +76,13 @@ export function describeHeartbeats({ store }: BmsServiceDeps): Handler {
     if (p.HeartbeatIds?.length && p.Filters?.length) throw idsWithFilters();
     const names: string[][] = [];
     const vlanIds: number[][] = [];
+    const instanceIds: string[][] = [];
     (p.Filters ?? []).forEach((f, i) => {
       if (f.Name === 'Name') names.push(f.Values);
+      else if (f.Name === 'InstanceId') instanceIds.push(f.Values.map((v) => normalizeId(v.trim())));
       else vlanIds.push(f.Values.map((v, j) => vlanFilterValue(`Filters.${i}.Values.${j}`, v))); // 'VlanId' (the validator admits no other)
     });
-    const query: GroupQuery = { accountUin: ctx.principal.accountUin, region: ctx.region, names, vlanIds };
+    const query: GroupQuery = { accountUin: ctx.principal.accountUin, region: ctx.region, names, vlanIds, instanceIds };
     if (p.HeartbeatIds?.length) query.ids = p.HeartbeatIds.map(normalizeId);
     const { total, items } = await listGroups(store.db, query, { offset: p.Offset ?? 0, limit: p.Limit ?? 20 });
     return { TotalCount: total, HeartbeatSet: items.map(heartbeatView) };

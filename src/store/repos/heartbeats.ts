@@ -109,18 +109,23 @@ export interface GroupQuery {
   /** One list per `Name` filter: a group must match a value of every list. */
   names?: ReadonlyArray<readonly string[]>;
   vlanIds?: ReadonlyArray<readonly number[]>;
+  /** One list per `InstanceId` filter: a group must have a member of every list. */
+  instanceIds?: ReadonlyArray<readonly string[]>;
 }
 
 /** One page of groups (newest first) with their live member counts, and the total before paging. */
 export async function listGroups(
   db: Kysely<Database>, query: GroupQuery, page: { offset: number; limit: number },
 ): Promise<{ total: number; items: HeartbeatGroupSummary[] }> {
-  const lists = [query.ids, ...(query.names ?? []), ...(query.vlanIds ?? [])];
+  const lists = [query.ids, ...(query.names ?? []), ...(query.vlanIds ?? []), ...(query.instanceIds ?? [])];
   if (lists.some((l) => l !== undefined && l.length === 0)) return { total: 0, items: [] };
   let base = db.selectFrom('heartbeat_groups').where('account_uin', '=', query.accountUin).where('region', '=', query.region);
   if (query.ids) base = base.where('id', 'in', query.ids);
   for (const names of query.names ?? []) base = base.where('name', 'in', names);
   for (const vlans of query.vlanIds ?? []) base = base.where('vlan_id', 'in', vlans);
+  for (const members of query.instanceIds ?? []) {
+    base = base.where('id', 'in', db.selectFrom('heartbeat_members').select('group_id').where('instance_id', 'in', members));
+  }
   const counted = await base.select((eb) => eb.fn.countAll<number | string | bigint>().as('n')).executeTakeFirstOrThrow();
   const rows = await base.selectAll()
     .select((eb) => eb.selectFrom('heartbeat_members as m').whereRef('m.group_id', '=', 'heartbeat_groups.id')

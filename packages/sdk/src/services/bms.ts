@@ -550,7 +550,7 @@ export interface DescribeFlavorsResponse extends ApiAnswer {
 export interface DescribeHeartbeatsRequest {
   /** Heartbeat network group IDs to query. Cannot be combined with Filters. — 心跳网络组ID */
   HeartbeatIds?: string[];
-  /** Filters: Name (group name) and VlanId. At most 10 filters with at most 5 values each. Cannot be combined with HeartbeatIds. — 过滤条件。 */
+  /** Filters: Name (group name), VlanId, and InstanceId (extension: the group an instance is a member of). At most 10 filters with at most 5 values each. Cannot be combined with HeartbeatIds. — 过滤条件。 */
   Filters?: Filter[];
   /** Offset, default 0. — 偏移量，默认为0。 */
   Offset?: number;
