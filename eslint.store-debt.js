@@ -6,7 +6,6 @@ export const STORE_PORT_DEBT = [
   'src/billing/csv.ts',
   'src/billing/reconcile.ts',
   'src/console/live-feed.ts',
-  'src/services/access/guards.ts',
   'src/services/bill/summaries.ts',
   'src/services/fleet/billing.ts',
   'src/services/heartbeats/modify-heartbeat.ts',

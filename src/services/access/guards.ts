@@ -8,21 +8,20 @@
  * action sees and refuses. Without the lock, a VIP or backup IP could be added after the
  * return's release step and leak (PostgreSQL; SQLite serialises writers anyway).
  */
-import type { Kysely, Selectable } from 'kysely';
 import { normalizeId } from '../../shared/ids.ts';
 import { getSubnet, type Subnet } from '../../store/repos/subnets.ts';
 import { getVpc, type Vpc, type VpcScope } from '../../store/repos/vpcs.ts';
-import type { Database, InstancesTable } from '../../store/schema.ts';
+import { lockOwnInstanceRow, type InstanceRow } from '../../store/repos/instances.ts';
+import type { Tx } from '../../store/store.ts';
 import { ownInstances } from '../instances/lookups.ts';
 import { subnetNotFound, vpcNotFound, wrongState } from './errors.ts';
 
-export type Instance = Selectable<InstancesTable>;
+export type Instance = InstanceRow;
 
 /** The tenant's live instance `rawId`, its row locked until the transaction ends; ResourceNotFound otherwise. */
-export async function lockOwnInstance(tx: Kysely<Database>, accountUin: string, rawId: string): Promise<Instance> {
+export async function lockOwnInstance(tx: Tx, accountUin: string, rawId: string): Promise<Instance> {
   const id = normalizeId(rawId);
-  await tx.updateTable('instances').set((eb) => ({ updated_at: eb.ref('updated_at') }))
-    .where('id', '=', id).where('account_uin', '=', accountUin).where('deleted_at', 'is', null).execute();
+  await lockOwnInstanceRow(tx, accountUin, id);
   const [row] = await ownInstances(tx, accountUin, [id]);
   return row!;
 }
@@ -31,13 +30,13 @@ export function requireStatus(row: Instance, action: string, allowed: readonly s
   if (!allowed.includes(row.status)) throw wrongState(row.id, row.status, action, allowed);
 }
 
-export async function ownVpc(tx: Kysely<Database>, scope: VpcScope, rawId: string): Promise<Vpc> {
+export async function ownVpc(tx: Tx, scope: VpcScope, rawId: string): Promise<Vpc> {
   const vpc = await getVpc(tx, scope, normalizeId(rawId));
   if (!vpc) throw vpcNotFound(rawId);
   return vpc;
 }
 
-export async function ownSubnet(tx: Kysely<Database>, scope: VpcScope, rawId: string): Promise<Subnet> {
+export async function ownSubnet(tx: Tx, scope: VpcScope, rawId: string): Promise<Subnet> {
   const subnet = await getSubnet(tx, scope, normalizeId(rawId));
   if (!subnet) throw subnetNotFound(rawId);
   return subnet;

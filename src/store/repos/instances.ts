@@ -120,3 +120,9 @@ export async function imageNamesOf(db: Tx, flavorId: string, osType: string): Pr
     .select(['os_images.name']).where('flavor_os_images.flavor_id', '=', flavorId).where('os_images.os_type', '=', osType).execute();
   return rows.map((r) => r.name);
 }
+
+/** Holds the row lock of `accountUin`'s live instance `id` until the transaction ends (a no-op UPDATE, on every backend). */
+export async function lockOwnInstanceRow(tx: Tx, accountUin: string, id: string): Promise<void> {
+  await tx.updateTable('instances').set((eb) => ({ updated_at: eb.ref('updated_at') }))
+    .where('id', '=', id).where('account_uin', '=', accountUin).where('deleted_at', 'is', null).execute();
+}
