@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { listRecords } from '../src/store/repos/billing.ts';
 import { sdk, waitFor, type Call } from './support/cloud.ts';
-import { APP_DIR, axeViolations, launch, screenshot, withChromium } from './support/browser.ts';
+import { APP_DIR, axeViolations, launch, screenshot, withChromium, signIn as signInAs } from './support/browser.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 const HOUR = 3600_000;
@@ -56,14 +56,7 @@ withChromium('console 费用 page in Chromium', () => {
       await server?.stop();
     });
 
-    const signIn = async (p: Page, user: string, password: string) => {
-      await p.goto(creds.ConsoleUrl);
-      await p.getByTestId('login-account').fill(creds.ConsoleAccount);
-      await p.getByTestId('login-user').fill(user);
-      await p.getByTestId('login-password').fill(password);
-      await p.getByTestId('login-password').press('Enter');
-      await p.getByTestId('instances-table').waitFor();
-    };
+    const signIn = (p: Page, user: string, password: string) => signInAs(p, creds, user, password);
     const openBilling = async (p: Page) => {
       await p.locator('.t-menu__item', { hasText: /^(费用|Billing)$/ }).click();
       await p.getByTestId('billing').waitFor();

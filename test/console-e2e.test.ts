@@ -16,7 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import { buildCli } from '../scripts/build-clients.mjs';
 import { projectPath } from '../scripts/codegen.ts';
 import { sdk } from './support/cloud.ts';
-import { APP_DIR, axeViolations, launch, screenshot, withChromium } from './support/browser.ts';
+import { APP_DIR, axeViolations, launch, screenshot, withChromium, signIn as signInAs } from './support/browser.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 const STATUS_TIMEOUT = 60_000;
@@ -40,14 +40,7 @@ withChromium('console end to end in Chromium', () => {
       await server?.stop();
     });
 
-    const signIn = async (p: Page, user: string, password: string) => {
-      await p.goto(creds.ConsoleUrl);
-      await p.getByTestId('login-account').fill(creds.ConsoleAccount);
-      await p.getByTestId('login-user').fill(user);
-      await p.getByTestId('login-password').fill(password);
-      await p.getByTestId('login-password').press('Enter');
-      await p.getByTestId('instances-table').waitFor();
-    };
+    const signIn = (p: Page, user: string, password: string) => signInAs(p, creds, user, password);
     const row = (id: string) => page.locator(`[data-testid="instance-row"][data-id="${id}"]`);
     const statusOf = (id: string) => row(id).getByTestId('status');
     const waitStatus = async (ids: string[], text: string) => {

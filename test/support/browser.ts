@@ -57,3 +57,13 @@ export async function settle(page: Page): Promise<void> {
     await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
   });
 }
+
+/** Signs `p` in to the console at `creds.ConsoleUrl` and waits for the instance list. */
+export async function signIn(p: Page, creds: { ConsoleUrl: string; ConsoleAccount: string }, user: string, password: string): Promise<void> {
+  await p.goto(creds.ConsoleUrl);
+  await p.getByTestId('login-account').fill(creds.ConsoleAccount);
+  await p.getByTestId('login-user').fill(user);
+  await p.getByTestId('login-password').fill(password);
+  await p.getByTestId('login-password').press('Enter');
+  await p.getByTestId('instances-table').waitFor();
+}

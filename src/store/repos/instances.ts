@@ -76,16 +76,11 @@ export async function ownedInstanceIds(db: Tx, accountUin: string, ids: readonly
 }
 
 /**
- * Holds the row lock of `accountUin`'s live instance `id` in `region` (a no-op UPDATE, on every
- * backend) and reads its status and primary address; undefined when it is not the account's,
- * is gone, or lies outside the region.
+ * Holds the row lock of `accountUin`'s live instance `id` in `region` and reads its status and
+ * primary address; undefined when it is not the account's, is gone, or lies outside the region.
  */
 export async function lockOwnInstanceInRegion(tx: Tx, accountUin: string, region: string, id: string): Promise<{ status: string; privateIp: string | null } | undefined> {
-  const regionZones = tx.selectFrom('zones').select('zone').where('region', '=', region);
-  const locked = await tx.updateTable('instances').set((eb) => ({ name: eb.ref('name') }))
-    .where('id', '=', id).where('account_uin', '=', accountUin).where('deleted_at', 'is', null).where('zone', 'in', regionZones)
-    .executeTakeFirst();
-  if (locked.numUpdatedRows !== 1n) return undefined;
+  if (!(await lockOwnInstanceRow(tx, accountUin, id, region))) return undefined;
   const row = await tx.selectFrom('instances').select(['status', 'private_ip']).where('id', '=', id).executeTakeFirstOrThrow();
   return { status: row.status, privateIp: row.private_ip };
 }
@@ -121,8 +116,13 @@ export async function imageNamesOf(db: Tx, flavorId: string, osType: string): Pr
   return rows.map((r) => r.name);
 }
 
-/** Holds the row lock of `accountUin`'s live instance `id` until the transaction ends (a no-op UPDATE, on every backend). */
-export async function lockOwnInstanceRow(tx: Tx, accountUin: string, id: string): Promise<void> {
-  await tx.updateTable('instances').set((eb) => ({ updated_at: eb.ref('updated_at') }))
-    .where('id', '=', id).where('account_uin', '=', accountUin).where('deleted_at', 'is', null).execute();
+/**
+ * Holds the row lock of `accountUin`'s live instance `id` (in `region`, when given) until the
+ * transaction ends — a no-op UPDATE, on every backend; whether there was such an instance.
+ */
+export async function lockOwnInstanceRow(tx: Tx, accountUin: string, id: string, region?: string): Promise<boolean> {
+  let q = tx.updateTable('instances').set((eb) => ({ updated_at: eb.ref('updated_at') }))
+    .where('id', '=', id).where('account_uin', '=', accountUin).where('deleted_at', 'is', null);
+  if (region !== undefined) q = q.where('zone', 'in', tx.selectFrom('zones').select('zone').where('region', '=', region));
+  return (await q.executeTakeFirst()).numUpdatedRows === 1n;
 }

@@ -7,15 +7,11 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 
 export async function acquireLock(db: Kysely<Database>, name: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
-  const result = await db.insertInto('locks').values({ name, owner, expires_at: now + ttlMs })
-    .onConflict((oc) => oc.column('name').doUpdateSet({ owner, expires_at: now + ttlMs })
-      .where((eb) => eb.or([eb('locks.expires_at', '<=', now), eb('locks.owner', '=', owner)])))
-    .executeTakeFirst();
-  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  return (await acquireLocks(db, [name], owner, now, ttlMs)).has(name);
 }
 
 export async function releaseLock(db: Kysely<Database>, name: string, owner: string): Promise<void> {
-  await db.deleteFrom('locks').where('name', '=', name).where('owner', '=', owner).execute();
+  await releaseLocks(db, [name], owner);
 }
 
 export async function renewLocks(db: Kysely<Database>, names: string[], owner: string, expiresAt: number): Promise<void> {
